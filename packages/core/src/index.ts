@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './catalog.js';
+export * from './manifest.js';
