@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './catalog.js';
 export * from './manifest.js';
+export * from './policy.js';
