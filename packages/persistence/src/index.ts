@@ -1,1 +1,7 @@
-export {};
+export * from './data-source.js';
+export * from './database.js';
+export * from './entities/index.js';
+export * from './schema-drift.js';
+export type { AuditAppend, AuditQuery } from './repositories/audit.repository.js';
+export type { IdempotencyClaim } from './repositories/idempotency.repository.js';
+export type { ModelAlias } from './repositories/model-alias.repository.js';
