@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { Initial1764028800000 } from './1764028800000-initial.js';
+import { Validation1795564936565 } from './1795564936565-validation.js';
 
 /** Every migration, oldest first. Append only: a landed migration is never edited or removed. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Initial1764028800000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Initial1764028800000, Validation1795564936565];

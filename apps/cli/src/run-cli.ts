@@ -7,8 +7,8 @@ import { isDomainError } from '@airlock/core';
  */
 export const ExitCode = { Ok: 0, Finding: 1, BadInput: 2, Unavailable: 3, Internal: 4 } as const;
 
+/** Runs the program (built with `exitOverride()`), mapping failures to the exit codes above. */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
-  program.exitOverride();
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -1,1 +1,2 @@
-export {};
+export * from './bootstrap.js';
+export * from './worker-config.js';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { MIGRATIONS } from '@airlock/migrations';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
+import { SerialPGlitePool } from './embedded-session.js';
 import { ENTITIES } from './entities/index.js';
 
 export interface DatabaseConfig {
@@ -17,6 +18,12 @@ export interface DatabaseConfig {
 export type DatabaseKind = 'postgres' | 'embedded';
 
 export const databaseKind = (config: DatabaseConfig): DatabaseKind => (config.databaseUrl ? 'postgres' : 'embedded');
+
+/** typeorm-pglite's driver (it configures the PGlite instance) with our one-session-at-a-time pool. */
+function embeddedDriver(dataDir: string): unknown {
+  new PGliteDriver({ dataDir });
+  return { Pool: SerialPGlitePool };
+}
 
 /**
  * One DataSource for both back ends: the schema comes only from migrations (never `synchronize`).
@@ -46,6 +53,6 @@ export function createDataSource(config: DatabaseConfig): DataSource {
     type: 'postgres',
     // TypeORM's automatic CREATE EXTENSION crashes on PGlite (STACK.md): ids come from the application.
     installExtensions: false,
-    driver: new PGliteDriver({ dataDir: dir }).driver,
+    driver: embeddedDriver(dir),
   } as DataSourceOptions);
 }

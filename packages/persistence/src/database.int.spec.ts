@@ -99,6 +99,22 @@ describe('embedded database (PGlite)', () => {
       await expect(dataSource.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
       expect(verifyAuditChain(await db.read.auditEvents.list({ limit: 10 }))).toMatchObject({ ok: true, events: 1 });
       expect((await pendingSchemaChanges(dataSource)).up).toEqual([]);
+
+      // One in-process session: concurrent transactions must still not see or commit each other's statements.
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          db.transaction(async (uow) => {
+            await uow.audit('system', 'test.embedded-concurrent', `test:e${i}`, { i });
+            if (i % 4 === 0) throw new Error(`rollback ${i}`);
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(5);
+      const events = await db.read.auditEvents.list({ limit: 100 });
+      expect(events.filter((e) => e.action === 'test.embedded-concurrent').map((e) => (e.data as { i: number }).i).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 4 !== 0),
+      );
+      expect(verifyAuditChain(events)).toMatchObject({ ok: true, events: 16 });
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy();
       rmSync(dir, { recursive: true, force: true });

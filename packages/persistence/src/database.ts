@@ -7,6 +7,7 @@ import { IdempotencyRepository } from './repositories/idempotency.repository.js'
 import { ModelAliasRepository } from './repositories/model-alias.repository.js';
 import { ModelVersionRepository } from './repositories/model-version.repository.js';
 import { ModelRepository } from './repositories/model.repository.js';
+import { ValidationRepository } from './repositories/validation.repository.js';
 
 /** Every repository over one EntityManager: the base connection for reads, a transaction for writes. */
 export class Repositories {
@@ -16,6 +17,7 @@ export class Repositories {
   readonly aliases: ModelAliasRepository;
   readonly auditEvents: AuditRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly validation: ValidationRepository;
 
   constructor(readonly manager: EntityManager) {
     this.apiKeys = new ApiKeyRepository(manager);
@@ -24,6 +26,7 @@ export class Repositories {
     this.aliases = new ModelAliasRepository(manager);
     this.auditEvents = new AuditRepository(manager);
     this.idempotency = new IdempotencyRepository(manager);
+    this.validation = new ValidationRepository(manager);
   }
 }
 
@@ -35,6 +38,23 @@ export class UnitOfWork extends Repositories {
     readonly at: Date,
   ) {
     super(manager);
+  }
+
+  /**
+   * Serialises everything that touches one artifact digest until this transaction ends: writers that are about
+   * to reference stored bytes and the orphan sweeper deciding to delete them.
+   */
+  async lockArtifactDigest(sha256: string): Promise<void> {
+    await this.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
+  }
+
+  /** Whether any row (version, dataset, validation evidence) references these stored bytes. */
+  async isArtifactReferenced(sha256: string): Promise<boolean> {
+    return (
+      (await this.versions.isArtifactReferenced(sha256)) ||
+      (await this.validation.isDatasetReferenced(sha256)) ||
+      (await this.validation.isEvidenceReferenced(sha256))
+    );
   }
 
   audit(actor: Principal | 'system', action: string, subject: string, data: unknown): Promise<AuditEvent> {

@@ -3,9 +3,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** The first response to a POST carrying an Idempotency-Key, replayed for later requests with that key. */
 @Entity('idempotency_records')
 export class IdempotencyRecordEntity {
-  /** The API key that sent it: keys are scoped per caller. */
-  @PrimaryColumn('uuid', { name: 'principal_id' })
-  principalId!: string;
+  /** sha256 of the caller's bearer key: keys are scoped per caller (and checked before authentication runs). */
+  @PrimaryColumn('char', { length: 64 })
+  scope!: string;
 
   @PrimaryColumn('text')
   key!: string;

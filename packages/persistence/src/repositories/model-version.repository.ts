@@ -16,6 +16,12 @@ export class ModelVersionRepository {
     return row ? toModelVersion(row, model.name) : null;
   }
 
+  /** A version by its id, with its model's name (workers hold ids, not names). */
+  async findById(id: string): Promise<ModelVersion | null> {
+    const row = await this.manager.findOne(ModelVersionEntity, { where: { id }, relations: { model: true } });
+    return row?.model ? toModelVersion(row, row.model.name) : null;
+  }
+
   /** The next version number; call only while holding the model's row lock. */
   async nextVersionNumber(model: Model): Promise<number> {
     const result = await this.manager

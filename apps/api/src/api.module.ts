@@ -1,0 +1,66 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { ArtifactStore } from '@airlock/artifact-store';
+import type { Clock } from '@airlock/core';
+import { Database } from '@airlock/persistence';
+import { ApiKeysService, AuditService, RegistryService, type ArtifactInspector } from '@airlock/registry';
+import { DatasetService, ValidationService } from '@airlock/validation';
+import type { Registry } from 'prom-client';
+import { AuditController } from './audit/audit.controller.js';
+import type { ApiConfig } from './config/api-config.js';
+import { AuthGuard } from './http/auth.guard.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { ApiKeysController } from './keys/api-keys.controller.js';
+import { CatalogController } from './ops/catalog.controller.js';
+import { DocsController } from './ops/docs.controller.js';
+import { HealthController } from './ops/health.controller.js';
+import { ModelsController } from './registry/models.controller.js';
+import { ArtifactStoreReader } from './validation/artifact-store.reader.js';
+import { DatasetsController } from './validation/datasets.controller.js';
+import { ValidationsController } from './validation/validations.controller.js';
+import { API_CONFIG, ARTIFACT_STORE, CLOCK, METRICS_REGISTRY } from './tokens.js';
+
+/** The infrastructure the API runs on, built by the bootstrap before Nest starts. */
+export interface ApiInfrastructure {
+  readonly config: ApiConfig;
+  readonly db: Database;
+  readonly store: ArtifactStore;
+  readonly inspector: ArtifactInspector;
+  readonly clock: Clock;
+  readonly metrics: Registry;
+  readonly validation: ValidationService;
+}
+
+@Module({})
+export class ApiModule {
+  static forRoot(infra: ApiInfrastructure): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [
+        ApiKeysController,
+        AuditController,
+        CatalogController,
+        DatasetsController,
+        DocsController,
+        HealthController,
+        ModelsController,
+        ValidationsController,
+      ],
+      providers: [
+        { provide: API_CONFIG, useValue: infra.config },
+        { provide: CLOCK, useValue: infra.clock },
+        { provide: ARTIFACT_STORE, useValue: infra.store },
+        { provide: METRICS_REGISTRY, useValue: infra.metrics },
+        { provide: Database, useValue: infra.db },
+        { provide: ApiKeysService, useValue: new ApiKeysService(infra.db) },
+        { provide: AuditService, useValue: new AuditService(infra.db) },
+        { provide: RegistryService, useValue: new RegistryService(infra.db, infra.store, infra.inspector) },
+        { provide: ValidationService, useValue: infra.validation },
+        { provide: DatasetService, useValue: new DatasetService(infra.db, infra.store) },
+        ArtifactStoreReader,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createArtifactStore, s3ClientConfigFromEnv, type ArtifactStore } from '@airlock/artifact-store';
+import type { Clock } from '@airlock/core';
+import { createDataSource, Database } from '@airlock/persistence';
+import { ApiKeysService, OnnxArtifactInspector, type ArtifactInspector } from '@airlock/registry';
+import { LogController } from 'fastify';
+import { startJobQueue, type PgBoss } from '@airlock/queue';
+import { DEFAULT_QUEUE_POLICY, ValidationService } from '@airlock/validation';
+import { pino, type Logger } from 'pino';
+import { ApiModule } from './api.module.js';
+import type { ApiConfig } from './config/api-config.js';
+import { registerIdempotencyHooks } from './http/idempotency.hooks.js';
+import { createMetricsRegistry, registerHttpMetrics } from '@airlock/runtime';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Largest JSON body accepted (bytes); uploads are multipart and have their own limit. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export interface RunningApi {
+  readonly app: NestFastifyApplication;
+  /** http://host:port of the listening server. */
+  readonly url: string;
+  readonly db: Database;
+  readonly store: ArtifactStore;
+  readonly logger: Logger;
+  /** The job queue (pg-boss) the API sends validation work to; the all-in-one process shares it with the worker. */
+  readonly boss: PgBoss;
+  /** `METHOD /path` of every route registered (for the contract test against the OpenAPI document). */
+  readonly routes: readonly string[];
+  close(): Promise<void>;
+}
+
+export interface ApiOverrides {
+  readonly clock?: Clock;
+  readonly inspector?: ArtifactInspector;
+  readonly logger?: Logger;
+}
+
+/**
+ * Builds the API on its infrastructure and starts listening: database (migrated unless disabled), artifact
+ * store, the bootstrap admin key, then Nest on Fastify. Used by main.ts, the all-in-one start, tests and benches.
+ */
+export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}): Promise<RunningApi> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'api' } });
+  const clock = overrides.clock ?? systemClock;
+  const dataSource = createDataSource({ databaseUrl: config.databaseUrl, embeddedDir: `${config.dataDir}/db`, poolSize: config.databasePoolSize });
+  await dataSource.initialize();
+  try {
+    if (config.migrateOnStart) {
+      const applied = await dataSource.runMigrations();
+      if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    }
+    const db = new Database(dataSource, clock);
+    const store = createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
+    const inspector = overrides.inspector ?? new OnnxArtifactInspector({ timeoutMs: config.inspectTimeoutMs, maxMemoryMb: config.inspectMaxMemoryMb });
+    const bootstrapped = await new ApiKeysService(db).bootstrapAdmin(config.bootstrapAdminKey);
+    if (bootstrapped) logger.info({ keyId: bootstrapped.id }, 'bootstrap admin key registered');
+
+    const boss = await startJobQueue({ databaseUrl: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'job queue error') });
+    const validation = new ValidationService(db, store, boss, clock, DEFAULT_QUEUE_POLICY);
+    await validation.createQueues();
+    const metrics = createMetricsRegistry('api');
+    const adapter = new FastifyAdapter({
+      loggerInstance: logger,
+      bodyLimit: JSON_BODY_LIMIT,
+      requestIdHeader: 'x-request-id',
+      genReqId: () => randomUUID(),
+      // Per-request log lines only at debug/trace: at info, errors and lifecycle events are what operators read.
+      logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot({ config, db, store, inspector, clock, metrics, validation }), adapter, {
+      logger: ['error', 'warn'],
+    });
+    const fastify = app.getHttpAdapter().getInstance();
+    const routes: string[] = [];
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+    });
+    await app.register(fastifyMultipart as never, { throwFileSizeLimit: true });
+    const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    await app.register(fastifyStatic as never, { root: swaggerUiDir, prefix: '/docs/assets/', decorateReply: false });
+    registerIdempotencyHooks(fastify, db, clock);
+    registerHttpMetrics(fastify, metrics);
+    fastify.addHook('onSend', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const address = fastify.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url }, 'api listening');
+    return {
+      app,
+      url,
+      db,
+      store,
+      logger,
+      boss,
+      routes,
+      async close() {
+        await app.close();
+        await boss.stop({ graceful: true, timeout: 5000 });
+        await store.close();
+        await dataSource.destroy();
+      },
+    };
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
+  }
+}

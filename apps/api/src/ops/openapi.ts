@@ -1,0 +1,234 @@
+import { ACTIONS, FEATURES, MODEL_NAME_PATTERN, MODEL_TIERS, ROLES } from '@airlock/core';
+
+/**
+ * The live HTTP contract, served at /openapi.json (and rendered at /docs). Kept beside the controllers it
+ * describes; a test checks that every route the app serves appears here.
+ */
+const problem = { $ref: '#/components/responses/Problem' };
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), problem]));
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
+const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_NAME_PATTERN.source } };
+const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const pageParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+  { name: 'after', in: 'query', schema: { type: 'string' }, description: 'the `next` cursor of the previous page' },
+];
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } };
+const roles = (...r: string[]) => ({ 'x-roles': r, description: `Roles: ${r.join(', ')}.` });
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Airlock API',
+    version: '1.0.0',
+    description:
+      'Control plane for machine-learning execution models: registry, validation, shadow, approval, canary rollout and audit. ' +
+      'Errors are RFC 9457 application/problem+json with a stable `code`.',
+  },
+  security: [{ bearer: [] }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer ak_…`' } },
+    responses: {
+      Problem: {
+        description: 'RFC 9457 problem details',
+        content: {
+          'application/problem+json': {
+            schema: {
+              type: 'object',
+              required: ['type', 'title', 'status', 'detail', 'code'],
+              properties: {
+                type: { type: 'string' },
+                title: { type: 'string' },
+                status: { type: 'integer' },
+                detail: { type: 'string' },
+                code: { type: 'string' },
+                errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      Model: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', pattern: MODEL_NAME_PATTERN.source },
+          description: { type: 'string' },
+          owner: { type: 'string' },
+          assetClass: { type: 'string' },
+          tier: { enum: MODEL_TIERS },
+          createdAt: { type: 'string', format: 'date-time' },
+          createdBy: { type: 'string' },
+        },
+      },
+      Version: {
+        type: 'object',
+        properties: {
+          model: { type: 'string' },
+          version: { type: 'integer' },
+          sha256: { type: 'string' },
+          sizeBytes: { type: 'integer' },
+          status: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          createdBy: { type: 'string' },
+          features: { type: 'array', items: { enum: FEATURES.map((f) => f.name) } },
+          actions: { type: 'array', items: { enum: ACTIONS.map((a) => a.name) } },
+          training: { type: ['object', 'null'] },
+          tags: { type: 'array', items: { type: 'string' } },
+          inspection: { type: 'object', description: 'shapes, opset, probe output ranges, inference latency (µs)' },
+        },
+      },
+      AuditEvent: {
+        type: 'object',
+        properties: {
+          seq: { type: 'integer' },
+          at: { type: 'string', format: 'date-time' },
+          actor: { type: 'string' },
+          action: { type: 'string' },
+          subject: { type: 'string' },
+          data: {},
+          prevHash: { type: 'string' },
+          hash: { type: 'string' },
+        },
+      },
+    },
+  },
+  paths: {
+    '/v1/api-keys': {
+      post: {
+        summary: 'Create an API key (shown once)',
+        ...roles('admin'),
+        parameters: [idempotencyKey],
+        requestBody: json({ type: 'object', required: ['name', 'roles'], properties: { name: { type: 'string' }, roles: { type: 'array', items: { enum: ROLES } } } }),
+        responses: { '201': ok('created; `key` is shown only here'), ...errors(400, 401, 403) },
+      },
+      get: { summary: 'List API keys', ...roles('admin'), responses: { '200': ok('keys (never the secrets)'), ...errors(401, 403) } },
+    },
+    '/v1/catalog': {
+      get: { summary: 'The execution-model contract: features and actions', security: [], responses: { '200': ok('catalog') } },
+    },
+    '/v1/models': {
+      post: {
+        summary: 'Create a model',
+        ...roles('quant', 'admin'),
+        parameters: [idempotencyKey],
+        requestBody: json({
+          type: 'object',
+          required: ['name', 'owner', 'assetClass', 'tier'],
+          properties: { name: { type: 'string', pattern: MODEL_NAME_PATTERN.source }, description: { type: 'string' }, owner: { type: 'string' }, assetClass: { type: 'string' }, tier: { enum: MODEL_TIERS } },
+        }),
+        responses: { '201': ok('created', { $ref: '#/components/schemas/Model' }), ...errors(400, 401, 403, 409) },
+      },
+      get: { summary: 'List models', parameters: pageParams, responses: { '200': ok('a page of models'), ...errors(401) } },
+    },
+    '/v1/models/{name}': {
+      get: { summary: 'A model with its aliases', parameters: [nameParam], responses: { '200': ok('model'), ...errors(401, 404) } },
+    },
+    '/v1/models/{name}/versions': {
+      post: {
+        summary: 'Register a version: upload the ONNX artifact and its manifest',
+        ...roles('quant', 'admin'),
+        parameters: [nameParam, idempotencyKey],
+        requestBody: {
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['artifact', 'manifest'],
+                properties: {
+                  artifact: { type: 'string', format: 'binary', description: 'the ONNX model' },
+                  manifest: { type: 'string', description: 'JSON: { features: [...], actions: [...], training?: { dataset, codeCommit, params, metrics }, tags? }' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': ok('registered', { $ref: '#/components/schemas/Version' }),
+          '200': ok('these bytes were registered for this model before: the existing version', { $ref: '#/components/schemas/Version' }),
+          ...errors(400, 401, 403, 404, 413, 422),
+        },
+      },
+      get: { summary: 'List versions', parameters: [nameParam, ...pageParams], responses: { '200': ok('a page of versions'), ...errors(401, 404) } },
+    },
+    '/v1/models/{name}/versions/{version}': {
+      get: { summary: 'A version', parameters: [nameParam, versionParam], responses: { '200': ok('version', { $ref: '#/components/schemas/Version' }), ...errors(401, 404) } },
+    },
+    '/v1/models/{name}/versions/{version}/artifact': {
+      get: {
+        summary: 'The artifact bytes, verified against sha256',
+        parameters: [nameParam, versionParam],
+        responses: { '200': { description: 'ONNX bytes', content: { 'application/octet-stream': {} } }, ...errors(401, 404, 500) },
+      },
+    },
+    '/v1/models/{name}/aliases': {
+      get: { summary: 'Aliases of a model', parameters: [nameParam], responses: { '200': ok('aliases'), ...errors(401, 404) } },
+    },
+    '/v1/models/{name}/aliases/{alias}': {
+      put: {
+        summary: 'Point an alias at a version (`champion` is moved only by a completed rollout)',
+        ...roles('quant', 'admin'),
+        parameters: [nameParam, { name: 'alias', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json({ type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 } } }),
+        responses: { '200': ok('alias'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/v1/models/{name}/versions/{version}/validations': {
+      post: {
+        summary: 'Queue a validation run (the model tier’s default suite unless `suite` names another)',
+        ...roles('quant', 'admin'),
+        parameters: [nameParam, versionParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { suite: { type: 'string', description: 'default-low | default-medium | default-high | smoke | …' } } }),
+        responses: { '202': ok('{ id, phase, progress, suite }'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    '/v1/validations/{id}': {
+      get: {
+        summary: 'A validation run: phase, progress {done, total}, ETA, each gate’s value, interval, condition and message, summary report',
+        parameters: [idParam],
+        responses: { '200': ok('run'), ...errors(401, 404) },
+      },
+    },
+    '/v1/validations/{id}/evidence': {
+      get: { summary: 'The full evidence (every episode, suite, gates), verified against its sha256', parameters: [idParam], responses: { '200': ok('evidence JSON'), ...errors(401, 404, 500) } },
+    },
+    '/v1/validations/{id}/report': {
+      get: { summary: 'The evidence summary with charts (HTML)', parameters: [idParam], responses: { '200': { description: 'HTML' }, ...errors(401, 404) } },
+    },
+    '/v1/datasets': {
+      post: {
+        summary: 'Register a LOBSTER dataset: multipart (file, name) or JSON { name, uri: "sha256:<hex>" } for stored bytes',
+        ...roles('quant', 'admin'),
+        parameters: [idempotencyKey],
+        responses: { '201': ok('dataset with sha256, instrument, date, levels and the data-quality report'), ...errors(400, 401, 403, 409, 413, 422, 500) },
+      },
+      get: { summary: 'List datasets', responses: { '200': ok('datasets'), ...errors(401) } },
+    },
+    '/v1/datasets/{id}': {
+      get: { summary: 'A dataset by id or name', parameters: [idParam], responses: { '200': ok('dataset'), ...errors(401, 404) } },
+    },
+    '/v1/audit': {
+      get: {
+        summary: 'Audit events in chain order; format=jsonl streams the whole chain',
+        ...roles('auditor', 'risk', 'admin'),
+        parameters: [
+          { name: 'subject', in: 'query', schema: { type: 'string' } },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'jsonl'] } },
+          ...pageParams,
+        ],
+        responses: { '200': ok('a page of events'), ...errors(401, 403) },
+      },
+    },
+    '/v1/audit/verify': {
+      get: { summary: 'Recompute the hash chain', ...roles('auditor', 'risk', 'admin'), responses: { '200': ok('{ ok, events } or { ok: false, brokenAt, … }'), ...errors(401, 403) } },
+    },
+    '/healthz': { get: { summary: 'Process up', security: [], responses: { '200': ok('ok') } } },
+    '/readyz': { get: { summary: 'Database and artifact store reachable', security: [], responses: { '200': ok('ready'), '503': ok('not ready') } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },
+    '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': ok('OpenAPI 3.1') } } },
+    '/docs': { get: { summary: 'Interactive API documentation', security: [], responses: { '200': { description: 'HTML' } } } },
+  },
+} as const;

@@ -1,0 +1,81 @@
+import { createArtifactStore, s3ClientConfigFromEnv, type ArtifactStore } from '@airlock/artifact-store';
+import type { Clock } from '@airlock/core';
+import { createDataSource, Database } from '@airlock/persistence';
+import { OrphanSweeper } from '@airlock/registry';
+import { createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@airlock/runtime';
+import { startJobQueue, type PgBoss } from '@airlock/queue';
+import { RunInputs, ValidationService } from '@airlock/validation';
+import { Counter } from 'prom-client';
+import { OrphanSweepLoop } from './orphan-sweep.loop.js';
+import { startValidationProcessors } from './validation.processors.js';
+import type { WorkerConfig } from './worker-config.js';
+
+export interface RunningWorker {
+  readonly url: string;
+  readonly sweepLoop: OrphanSweepLoop;
+  close(): Promise<void>;
+}
+
+export interface WorkerOverrides {
+  /** Shared infrastructure (the all-in-one process hands the API's database, store and queue to the worker). */
+  readonly db?: Database;
+  readonly store?: ArtifactStore;
+  readonly boss?: PgBoss;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * The worker process: validation shards and aggregation (pg-boss jobs), and the orphan-artifact sweeper; the
+ * rollout controller joins it (issue #6). The schema is the API's to migrate: the worker only checks it can reach it.
+ */
+export async function startWorker(config: WorkerConfig, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
+  const logger = overrides.logger ?? createLogger('worker', config.logLevel);
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const dataSource = overrides.db
+    ? undefined
+    : createDataSource({ databaseUrl: config.databaseUrl, embeddedDir: `${config.dataDir}/db`, poolSize: config.databasePoolSize });
+  await dataSource?.initialize();
+  const db = overrides.db ?? new Database(dataSource!, clock);
+  const store = overrides.store ?? createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
+  const metrics = createMetricsRegistry('worker');
+  const deleted = new Counter({ name: 'airlock_orphan_artifacts_deleted_total', help: 'Unreferenced artifacts deleted by the sweeper', registers: [metrics] });
+  const boss =
+    overrides.boss ??
+    (await startJobQueue({
+      databaseUrl: config.databaseUrl,
+      superviseIntervalSeconds: config.queueSuperviseSeconds,
+      onError: (error) => logger.error({ err: error }, 'job queue error'),
+    }));
+  const validation = new ValidationService(db, store, boss, clock, {
+    shardRetryLimit: config.shardRetryLimit,
+    heartbeatSeconds: config.shardHeartbeatSeconds,
+  });
+  const inputs = new RunInputs(db, store, config.cacheDir);
+  await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, logger, metrics });
+  const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    logger,
+    metrics,
+    checks: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'artifactStore', check: () => store.ping() },
+    ],
+  });
+  sweepLoop.start();
+  logger.info({ url: ops.url }, 'worker started');
+  return {
+    url: ops.url,
+    sweepLoop,
+    async close() {
+      await sweepLoop.stop();
+      if (!overrides.boss) await boss.stop({ graceful: true, timeout: 5000 });
+      await inputs.close();
+      await ops.close();
+      if (!overrides.store) await store.close();
+      if (dataSource?.isInitialized) await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { commonConfig, commonEnvFields, parseEnv, type CommonConfig } from '@airlock/runtime';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...commonEnvFields,
+  /** Port of the worker's /healthz, /readyz and /metrics. */
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** How often unreferenced artifacts are swept, ms (default 10 minutes; 0 disables). */
+  AIRLOCK_ORPHAN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+  /** Unreferenced artifacts younger than this are left alone: an upload may still be committing (ms, default 1 h). */
+  AIRLOCK_ORPHAN_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Validation shards this worker runs at once (CPU-bound: one per core it may use). */
+  AIRLOCK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Attempts after the first for a shard that fails with a transient error. */
+  AIRLOCK_SHARD_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(2),
+  /** A running shard's heartbeat interval, s (≥ 10, pg-boss's minimum): a killed worker's shard is retried after it. */
+  AIRLOCK_SHARD_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(10),
+  /** How often pg-boss looks for jobs whose heartbeat stopped, s. */
+  AIRLOCK_QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** Dataset archives and columnar caches (default <data dir>/cache). */
+  AIRLOCK_CACHE_DIR: z.string().min(1).optional(),
+});
+
+export interface WorkerConfig extends CommonConfig {
+  readonly port: number;
+  readonly orphanSweepIntervalMs: number;
+  readonly orphanGraceMs: number;
+  readonly concurrency: number;
+  readonly shardRetryLimit: number;
+  readonly shardHeartbeatSeconds: number;
+  readonly queueSuperviseSeconds: number;
+  readonly cacheDir: string;
+}
+
+export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
+  const c = parseEnv(schema, env);
+  const common = commonConfig(c);
+  return {
+    ...common,
+    port: c.WORKER_PORT,
+    orphanSweepIntervalMs: c.AIRLOCK_ORPHAN_SWEEP_INTERVAL_MS,
+    orphanGraceMs: c.AIRLOCK_ORPHAN_GRACE_MS,
+    concurrency: c.AIRLOCK_WORKER_CONCURRENCY,
+    shardRetryLimit: c.AIRLOCK_SHARD_RETRY_LIMIT,
+    shardHeartbeatSeconds: c.AIRLOCK_SHARD_HEARTBEAT_SECONDS,
+    queueSuperviseSeconds: c.AIRLOCK_QUEUE_SUPERVISE_SECONDS,
+    cacheDir: resolve(c.AIRLOCK_CACHE_DIR ?? `${common.dataDir}/cache`),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './job-queue.js';
+export { PgBoss, type Job } from 'pg-boss';

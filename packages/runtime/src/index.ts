@@ -1,0 +1,4 @@
+export * from './env.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './ops-server.js';
