@@ -4,4 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 export default function globalSetup() {
   execFileSync('bash', [fileURLToPath(new URL('../scripts/ensure-services.sh', import.meta.url))], { stdio: 'inherit' });
+  // Some tests spawn the compiled apps (worker processes): bring dist/ up to date (incremental, seconds).
+  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript-7/bin/tsc', import.meta.url)), '-b', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
 }

@@ -37,6 +37,7 @@ export async function startValidationProcessors(options: {
   await validation.createQueues();
   await boss.work<ShardJob>(SHARD_QUEUE, { batchSize: 1, localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
+    logger.info({ runId: job.data.runId, shard: job.data.index, attempt: job.retryCount + 1 }, 'validation shard started');
     const outcome = await timed(SHARD_QUEUE, () => validation.processShard(job.data, { retryCount: job.retryCount }, inputs));
     logger.info({ runId: job.data.runId, shard: job.data.index, attempt: job.retryCount + 1, outcome }, 'validation shard');
   });

@@ -7,7 +7,7 @@ import { aggregateRun, type ValidationReport } from './aggregate.js';
 import type { RunInputs } from './run-inputs.js';
 import { planShards, type ShardSpec } from './shard-plan.js';
 import { runShard, type ShardResult } from './shard-runner.js';
-import { loadSuite, type Suite } from './suite.js';
+import { loadSuite, parseSuite, type Suite } from './suite.js';
 
 export const SHARD_QUEUE = 'validation-shard';
 export const AGGREGATE_QUEUE = 'validation-aggregate';
@@ -88,8 +88,8 @@ export class ValidationService {
    */
   async createQueues(): Promise<void> {
     const ensure = async (name: string, options: Parameters<PgBoss['createQueue']>[1] = {}) => {
-      if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options);
-      else await this.boss.createQueue(name, options);
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, options);
+      else if (options && Object.keys(options).length > 0) await this.boss.updateQueue(name, options);
     };
     await ensure(DEAD_SHARD_QUEUE);
     await ensure(SHARD_QUEUE, {
@@ -102,13 +102,16 @@ export class ValidationService {
     await ensure(AGGREGATE_QUEUE, { retryLimit: this.policy.shardRetryLimit, retryDelay: 1, expireInSeconds: 3600 });
   }
 
-  /** Requests a run of `suiteName` (default: the model tier's) for a version; its shards are queued at once. */
-  async request(actor: Principal, modelName: string, versionNumber: number, suiteName?: string): Promise<RunView> {
+  /**
+   * Requests a run for a version: a shipped suite by name (default: the model tier's), or a suite definition sent
+   * with the request (checked, every problem listed). Its shards are queued in the same transaction.
+   */
+  async request(actor: Principal, modelName: string, versionNumber: number, suiteChoice?: string | { definition: unknown }): Promise<RunView> {
     const model = await this.db.read.models.findByName(modelName);
     if (!model) throw new DomainError('NOT_FOUND', `model "${modelName}" not found`);
     const version = await this.db.read.versions.find(model, versionNumber);
     if (!version) throw new DomainError('NOT_FOUND', `version ${versionNumber} of model "${modelName}" not found`);
-    const suite = loadSuite(suiteName, model.tier);
+    const suite = typeof suiteChoice === 'object' ? parseSuite(suiteChoice.definition, 'suiteDefinition') : loadSuite(suiteChoice, model.tier);
     const shards = planShards(suite);
     const runId = randomUUID();
     return this.db.transaction(async (uow) => {
@@ -179,7 +182,8 @@ export class ValidationService {
         champion: champion ? await inputs.policy(champion) : undefined,
       });
     } catch (error) {
-      const reason = `shard ${job.index}: ${(error as Error).message}`;
+      const problems = isDomainError(error) ? (error.details.errors ?? []).map((p) => `${p.field}: ${p.message}`) : [];
+      const reason = `shard ${job.index}: ${(error as Error).message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
       if ((isDomainError(error) && PERMANENT.has(error.code)) || attempt.retryCount >= this.policy.shardRetryLimit) {
         await this.failRun(job.runId, reason);
         return 'failed-run';

@@ -181,7 +181,13 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Queue a validation run (the model tier’s default suite unless `suite` names another)',
         ...roles('quant', 'admin'),
         parameters: [nameParam, versionParam, idempotencyKey],
-        requestBody: json({ type: 'object', properties: { suite: { type: 'string', description: 'default-low | default-medium | default-high | smoke | …' } } }),
+        requestBody: json({
+          type: 'object',
+          properties: {
+            suite: { type: 'string', description: 'a shipped suite: default-low | default-medium | default-high | smoke' },
+            suiteDefinition: { type: 'object', description: 'a whole suite document (docs/validation.md), instead of a name' },
+          },
+        }),
         responses: { '202': ok('{ id, phase, progress, suite }'), ...errors(400, 401, 403, 404) },
       },
     },

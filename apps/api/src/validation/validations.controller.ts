@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { CurrentPrincipal, Roles } from '../http/auth.guard.js';
 import { parseBody, parsePositiveInt } from '../http/parse.js';
 
-const requestBody = z.strictObject({ suite: z.string().min(1).max(100).optional() });
+/** `suite`: a shipped suite by name; `suiteDefinition`: a whole suite document (the registry checks it). */
+const requestBody = z
+  .strictObject({ suite: z.string().min(1).max(100).optional(), suiteDefinition: z.record(z.string(), z.unknown()).optional() })
+  .refine((b) => !(b.suite && b.suiteDefinition), { message: 'send suite or suiteDefinition, not both', path: ['suiteDefinition'] });
 
 @Controller()
 export class ValidationsController {
@@ -20,8 +23,8 @@ export class ValidationsController {
   @HttpCode(202)
   @Roles('quant', 'admin')
   async request(@CurrentPrincipal() actor: Principal, @Param('name') name: string, @Param('version') version: string, @Body() body: unknown) {
-    const { suite } = parseBody(requestBody, body ?? {});
-    const run = await this.validation.request(actor, name, parsePositiveInt(version, 'version'), suite);
+    const { suite, suiteDefinition } = parseBody(requestBody, body ?? {});
+    const run = await this.validation.request(actor, name, parsePositiveInt(version, 'version'), suiteDefinition ? { definition: suiteDefinition } : suite);
     return { id: run.id, phase: run.phase, progress: run.progress, suite: run.suite };
   }
 
