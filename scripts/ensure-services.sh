@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the test suite talks to are up on this machine: starts them when they are down and
 # installs them (Debian packages) when they are missing. Idempotent and quick when everything already runs.
-# Skipped entirely when TEST_DATABASE_URL points elsewhere (then that server is the caller's to provide).
+# Each service is skipped when its URL points elsewhere (then that server is the caller's to provide):
+# PostgreSQL when TEST_DATABASE_URL is set, NATS when NATS_URL names another server than 127.0.0.1:4222.
 set -euo pipefail
 
 log() { echo "[ensure-services] $*" >&2; }
@@ -32,4 +33,28 @@ ensure_postgres() {
   wait_for PostgreSQL pg_isready -q -h 127.0.0.1 -p 5432
 }
 
+# NATS with JetStream on 127.0.0.1:4222 (the live-flow transport's integration tests). Up means the server's
+# INFO line, sent on connect, says JetStream is enabled.
+nats_up() {
+  timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/4222 && IFS= read -r -t 2 line <&3 && [[ $line == *\"jetstream\":true* ]]'
+}
+
+ensure_nats() {
+  case "${NATS_URL:-nats://127.0.0.1:4222}" in
+    nats://127.0.0.1:4222 | nats://127.0.0.1:4222/ | nats://localhost:4222 | nats://localhost:4222/ | 127.0.0.1:4222 | localhost:4222) ;;
+    *) return 0 ;;
+  esac
+  if nats_up; then return 0; fi
+  if [ ! -x /usr/sbin/nats-server ]; then
+    log "installing nats-server"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  fi
+  log "starting nats-server (JetStream)"
+  as_root mkdir -p /var/lib/nats-server
+  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+  wait_for NATS nats_up
+}
+
 ensure_postgres
+ensure_nats

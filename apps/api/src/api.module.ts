@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { ArtifactStore } from '@airlock/artifact-store';
 import type { Clock } from '@airlock/core';
 import { Database } from '@airlock/persistence';
+import { DeploymentService, PromotionService } from '@airlock/promotion';
 import { ApiKeysService, AuditService, RegistryService, type ArtifactInspector } from '@airlock/registry';
 import { DatasetService, ValidationService } from '@airlock/validation';
 import type { Registry } from 'prom-client';
@@ -14,6 +15,8 @@ import { ApiKeysController } from './keys/api-keys.controller.js';
 import { CatalogController } from './ops/catalog.controller.js';
 import { DocsController } from './ops/docs.controller.js';
 import { HealthController } from './ops/health.controller.js';
+import { DeploymentsController } from './promotion/deployments.controller.js';
+import { PromotionsController } from './promotion/promotions.controller.js';
 import { ModelsController } from './registry/models.controller.js';
 import { ArtifactStoreReader } from './validation/artifact-store.reader.js';
 import { DatasetsController } from './validation/datasets.controller.js';
@@ -41,9 +44,11 @@ export class ApiModule {
         AuditController,
         CatalogController,
         DatasetsController,
+        DeploymentsController,
         DocsController,
         HealthController,
         ModelsController,
+        PromotionsController,
         ValidationsController,
       ],
       providers: [
@@ -57,6 +62,8 @@ export class ApiModule {
         { provide: RegistryService, useValue: new RegistryService(infra.db, infra.store, infra.inspector) },
         { provide: ValidationService, useValue: infra.validation },
         { provide: DatasetService, useValue: new DatasetService(infra.db, infra.store) },
+        { provide: PromotionService, useValue: new PromotionService(infra.db, infra.clock, { approvalTtlMs: infra.config.approvalTtlMs }) },
+        { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
         ArtifactStoreReader,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -40,6 +40,8 @@ export interface RunningApi {
 export interface ApiOverrides {
   readonly clock?: Clock;
   readonly inspector?: ArtifactInspector;
+  /** Used instead of the store `config.artifactStoreUri` names (tests and benches wrap or fault-inject it); closed by close(). */
+  readonly store?: ArtifactStore;
   readonly logger?: Logger;
 }
 
@@ -58,7 +60,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     }
     const db = new Database(dataSource, clock);
-    const store = createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
+    const store = overrides.store ?? createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
     const inspector = overrides.inspector ?? new OnnxArtifactInspector({ timeoutMs: config.inspectTimeoutMs, maxMemoryMb: config.inspectMaxMemoryMb });
     const bootstrapped = await new ApiKeysService(db).bootstrapAdmin(config.bootstrapAdminKey);
     if (bootstrapped) logger.info({ keyId: bootstrapped.id }, 'bootstrap admin key registered');

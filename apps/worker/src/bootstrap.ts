@@ -47,12 +47,10 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
       superviseIntervalSeconds: config.queueSuperviseSeconds,
       onError: (error) => logger.error({ err: error }, 'job queue error'),
     }));
-  const validation = new ValidationService(db, store, boss, clock, {
-    shardRetryLimit: config.shardRetryLimit,
-    heartbeatSeconds: config.shardHeartbeatSeconds,
-  });
+  const policy = { shardRetryLimit: config.shardRetryLimit, heartbeatSeconds: config.shardHeartbeatSeconds };
+  const validation = new ValidationService(db, store, boss, clock, policy);
   const inputs = new RunInputs(db, store, config.cacheDir);
-  await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, logger, metrics });
+  const processors = await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, policy, logger, metrics });
   const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
   const ops = await startOpsServer({
     host: config.host,
@@ -71,6 +69,7 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
     sweepLoop,
     async close() {
       await sweepLoop.stop();
+      await processors.stop();
       if (!overrides.boss) await boss.stop({ graceful: true, timeout: 5000 });
       await inputs.close();
       await ops.close();

@@ -7,7 +7,7 @@ import { generateSyntheticDay, writeLobster } from '@airlock/sim';
 import { zipSync } from 'fflate';
 import pg from 'pg';
 import { registrationForm, startTestApi, type Json, type TestApi } from '../../api/src/testing/api-harness.js';
-import { spawnWorker, type WorkerProcess } from './testing/worker-processes.js';
+import { spawnWorker, type WorkerProcess } from './testing/index.js';
 
 // End to end on the machine's PostgreSQL: the API in this process, two real worker processes, pg-boss between them.
 

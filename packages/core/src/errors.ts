@@ -21,6 +21,14 @@ export const ERROR_CODES = {
   ARTIFACT_INTEGRITY: 'stored artifact bytes no longer match their sha256',
   ALIAS_PROTECTED: 'the alias can only be moved by a completed rollout',
   DATA_INVALID: 'market data is malformed',
+  PROMOTION_NOT_ELIGIBLE: 'the version is not in a status that may be promoted',
+  PROMOTION_CLOSED: 'the promotion was decided already (approved or rejected)',
+  APPROVAL_SELF: 'the requester of a promotion may not vote on it',
+  APPROVAL_AUTHOR: 'the author of the version may not vote on its promotion',
+  APPROVAL_DUPLICATE: 'this approver has voted on the promotion already',
+  APPROVAL_EXPIRED: 'the promotion’s approval window has closed',
+  APPROVAL_BINDING_MISMATCH: 'the vote names another artifact sha256 or plan hash than the promotion',
+  DEPLOYMENT_NOT_KILLED: 'the deployment is not killed or halted: nothing to resume',
   INTERNAL: 'an unexpected error',
 } as const;
 

@@ -5,3 +5,5 @@ export * from './policy.js';
 export * from './audit-chain.js';
 export * from './registry.js';
 export * from './analysis/analysis.js';
+export * from './rollout-plan.js';
+export * from './promotion.js';

@@ -5,8 +5,11 @@ import {
   buildMlpPolicy,
   buildSlowPolicy,
   buildSqrtOfFeaturePolicy,
+  buildTreeEnsemblePolicy,
   mlpForward,
   randomMlpPolicy,
+  randomTreeEnsemblePolicy,
+  treeEnsembleForward,
   type HiddenActivation,
   type OutputActivation,
 } from './onnx-builder.js';
@@ -82,5 +85,27 @@ describe('built models in onnxruntime', () => {
     const { data } = await runModel(bytes, buildProbeBatch(FEATURES, 2, 1), 2, FEATURES.length);
     expect(performance.now() - started).toBeGreaterThan(5);
     expect(Array.from(data)).toEqual([0.5, 0.5, 0.5, 0.5]);
+  });
+
+  it('a random tree ensemble (ONNX-ML TreeEnsembleRegressor) matches the plain-JS evaluation', async () => {
+    const { spec, bytes } = randomTreeEnsemblePolicy({ seed: 3, features: FEATURES, actions: ACTIONS, trees: 40, depth: 5 });
+    const input = buildProbeBatch(FEATURES, 128, 2);
+    const { data, dims } = await runModel(bytes, input, 128, FEATURES.length);
+    expect(dims).toEqual([128, 2]);
+    // onnxruntime sums the leaf weights in float32; the JS sum is float64.
+    expect(maxAbsDiff(data, treeEnsembleForward(spec, input))).toBeLessThan(1e-5);
+    expect(data.every((v) => v > 0 && v < 1)).toBe(true); // sigmoid
+  });
+
+  it('a hand-written tree ensemble gives the values computed by hand', async () => {
+    const bytes = buildTreeEnsemblePolicy({
+      features: ['a', 'b'],
+      actions: ['x'],
+      trees: [{ features: [1], thresholds: [0.5], leaves: [[1], [-2]] }],
+      base: [0.25],
+      output: 'identity',
+    });
+    const { data } = await runModel(bytes, new Float32Array([9, 0.5, 9, 0.75]), 2, 2);
+    expect(Array.from(data)).toEqual([1.25, -1.75]);
   });
 });

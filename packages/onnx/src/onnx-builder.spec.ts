@@ -1,6 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import onnxProto from 'onnx-proto';
-import { buildMlpPolicy, checkMlpSpec, mlpForward, randomMlpPolicy, type MlpSpec } from './onnx-builder.js';
+import {
+  buildMlpPolicy,
+  buildTreeEnsemblePolicy,
+  checkMlpSpec,
+  mlpForward,
+  randomMlpPolicy,
+  randomTreeEnsemblePolicy,
+  treeEnsembleForward,
+  type MlpSpec,
+  type TreeEnsembleSpec,
+} from './onnx-builder.js';
+import { FEATURE_PROBE_RANGES } from './probe-batch.js';
 import { METADATA_ACTIONS_KEY, METADATA_FEATURES_KEY } from './model-contract.js';
 import { mulberry32 } from './seeded-random.js';
 
@@ -100,5 +111,72 @@ describe('mlpForward', () => {
     expect(sigmoid[0]).toBeCloseTo(1 / (1 + Math.exp(-5.25)), 6);
     const tanh = mlpForward({ ...base, activation: 'tanh', output: 'identity' }, input);
     expect(tanh[0]).toBeCloseTo(2 * Math.tanh(2) + Math.tanh(1) + 0.25, 6);
+  });
+});
+
+describe('tree ensembles', () => {
+  // One depth-1 tree (x[0] ≤ 1 → leaf 0 else leaf 1) and one depth-2 tree on x[1] then x[0].
+  const handWritten: TreeEnsembleSpec = {
+    features: ['a', 'b'],
+    actions: ['x', 'y'],
+    trees: [
+      { features: [0], thresholds: [1], leaves: [[0.5, -1], [2, 0]] },
+      { features: [1, 0, 0], thresholds: [0, -1, 3], leaves: [[1, 1], [10, 10], [100, 100], [1000, 1000]] },
+    ],
+    base: [0.25, 0],
+    output: 'identity',
+  };
+
+  it('treeEnsembleForward sums the leaves each row reaches, plus the base', () => {
+    // Row (1, 0): tree 0 left (0.5, -1); tree 1: b ≤ 0 → node 1, a = 1 > -1 → leaf 1 (10). Row (5, 7): 2 + 1000.
+    const out = treeEnsembleForward(handWritten, new Float32Array([1, 0, 5, 7]));
+    expect(Array.from(out)).toEqual([0.25 + 0.5 + 10, -1 + 10, 0.25 + 2 + 1000, 1000]);
+    // NaN compares false: always the right-hand child.
+    expect(Array.from(treeEnsembleForward(handWritten, new Float32Array([NaN, NaN])))).toEqual([0.25 + 2 + 1000, 1000]);
+  });
+
+  it('writes one ai.onnx.ml TreeEnsembleRegressor node (opset 3) with every node and leaf listed', () => {
+    const model = onnx.ModelProto.decode(buildTreeEnsemblePolicy(handWritten));
+    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([
+      ['', 13],
+      ['ai.onnx.ml', 3],
+    ]);
+    expect(model.graph?.node?.map((n) => [n.domain, n.opType])).toEqual([
+      ['ai.onnx.ml', 'TreeEnsembleRegressor'],
+      ['', 'Identity'],
+    ]);
+    const attributes = Object.fromEntries((model.graph?.node?.[0]?.attribute ?? []).map((a) => [a.name, a]));
+    expect(attributes.nodes_treeids?.ints?.map(Number)).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+    expect(attributes.nodes_modes?.strings?.map((b: Uint8Array) => Buffer.from(b).toString())).toEqual([
+      'BRANCH_LEQ', 'LEAF', 'LEAF', 'BRANCH_LEQ', 'BRANCH_LEQ', 'BRANCH_LEQ', 'LEAF', 'LEAF', 'LEAF', 'LEAF',
+    ]);
+    expect(attributes.target_weights?.floats).toHaveLength(2 * (2 + 4));
+  });
+
+  it('refuses malformed trees', () => {
+    const tree = handWritten.trees[0] as TreeEnsembleSpec['trees'][number];
+    expect(() => buildTreeEnsemblePolicy({ ...handWritten, trees: [] })).toThrow('at least one tree');
+    expect(() => buildTreeEnsemblePolicy({ ...handWritten, trees: [{ ...tree, leaves: [[1, 1], [1, 1], [1, 1]] }] })).toThrow('expected 2^d');
+    expect(() => buildTreeEnsemblePolicy({ ...handWritten, trees: [{ ...tree, features: [2] }] })).toThrow('outside [0, 2)');
+    expect(() => buildTreeEnsemblePolicy({ ...handWritten, trees: [{ ...tree, leaves: [[1], [1]] }] })).toThrow('exactly 2 values');
+    expect(() => buildTreeEnsemblePolicy({ ...handWritten, base: [0] })).toThrow('one value per action');
+  });
+
+  it('randomTreeEnsemblePolicy is deterministic and splits inside each feature’s probe range', () => {
+    const options = { seed: 4, features: FEATURES, actions: ACTIONS, trees: 5, depth: 3 };
+    const first = randomTreeEnsemblePolicy(options);
+    expect(randomTreeEnsemblePolicy(options).bytes).toEqual(first.bytes);
+    expect(randomTreeEnsemblePolicy({ ...options, seed: 5 }).bytes).not.toEqual(first.bytes);
+    expect(first.spec.trees).toHaveLength(5);
+    for (const tree of first.spec.trees) {
+      expect(tree.leaves).toHaveLength(8);
+      tree.features.forEach((f, i) => {
+        const range = FEATURE_PROBE_RANGES[FEATURES[f] ?? ''];
+        expect(tree.thresholds[i]).toBeGreaterThanOrEqual(range?.min ?? NaN);
+        expect(tree.thresholds[i]).toBeLessThanOrEqual(range?.max ?? NaN);
+      });
+    }
+    expect(() => randomTreeEnsemblePolicy({ ...options, depth: 0 })).toThrow(RangeError);
+    expect(() => randomTreeEnsemblePolicy({ ...options, trees: 0 })).toThrow(RangeError);
   });
 });

@@ -16,6 +16,7 @@ import {
   METADATA_FEATURES_KEY,
   OUTPUT_NAME,
 } from './model-contract.js';
+import { FEATURE_PROBE_RANGES } from './probe-batch.js';
 import { mulberry32, uniform } from './seeded-random.js';
 
 // onnx-proto is CommonJS: its namespace object arrives as the default export.
@@ -24,6 +25,9 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const BOOL = onnx.TensorProto.DataType.BOOL;
 const ATTR = onnx.AttributeProto.AttributeType;
+/** The ONNX-ML operator domain (tree ensembles, …) and the version whose TreeEnsembleRegressor we write. */
+export const ONNX_ML_DOMAIN = 'ai.onnx.ml';
+export const BUILDER_ML_OPSET = 3;
 
 export type HiddenActivation = 'relu' | 'tanh';
 /** `clip01` clamps to [0, 1] (Clip); `identity` leaves the last layer's affine output as it is. */
@@ -98,9 +102,9 @@ class GraphBuilder {
   }
 
   /** Adds a node and returns its (first) output name; `output` fixes the name, e.g. the graph output. */
-  node(opType: string, inputs: readonly string[], attributes: OnnxTypes.IAttributeProto[] = [], output?: string): string {
+  node(opType: string, inputs: readonly string[], attributes: OnnxTypes.IAttributeProto[] = [], output?: string, domain = ''): string {
     const out = output ?? this.fresh(opType.toLowerCase());
-    this.nodes.push({ opType, input: [...inputs], output: [out], name: this.fresh(`${opType}_node`), attribute: attributes });
+    this.nodes.push({ opType, domain, input: [...inputs], output: [out], name: this.fresh(`${opType}_node`), attribute: attributes });
     return out;
   }
 }
@@ -132,6 +136,8 @@ interface ModelParts {
   readonly outputWidth?: number;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly graphName: string;
+  /** Opsets of other domains the graph uses (the default domain's is always imported). */
+  readonly extraOpsets?: readonly { readonly domain: string; readonly version: number }[];
 }
 
 function encodeModel(parts: ModelParts, options: ModelOptions = {}): Uint8Array {
@@ -146,7 +152,7 @@ function encodeModel(parts: ModelParts, options: ModelOptions = {}): Uint8Array 
     irVersion: BUILDER_IR_VERSION,
     producerName: BUILDER_PRODUCER,
     producerVersion: '0.1.0',
-    opsetImport: [{ domain: '', version: BUILDER_OPSET }],
+    opsetImport: [{ domain: '', version: BUILDER_OPSET }, ...(parts.extraOpsets ?? [])],
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     graph: {
       name: parts.graphName,
@@ -280,6 +286,214 @@ export function mlpForward(spec: MlpSpec, input: Float32Array): Float32Array {
       }
     });
     out.set(y, r * a);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------ tree ensembles
+
+/**
+ * One regression tree, complete and binary, of depth d ≥ 1, in heap order: branch node i (0 ≤ i < 2^d − 1) has
+ * children 2i + 1 (taken when x[feature] ≤ threshold, or when the value is NaN: never) and 2i + 2; the 2^d leaves
+ * follow the branches. Gradient-boosted trees with a depth limit (XGBoost, LightGBM's max_depth) have this shape.
+ */
+export interface RegressionTree {
+  /** Per branch node: the input column it tests (0-based). */
+  readonly features: readonly number[];
+  /** Per branch node: the left child is taken when x[feature] ≤ threshold. */
+  readonly thresholds: readonly number[];
+  /** Per leaf, left to right: one value per action, added to the ensemble's sum. */
+  readonly leaves: readonly (readonly number[])[];
+}
+
+export interface TreeEnsembleSpec extends ColumnNames {
+  /** At least one tree; all of the same depth is not required. */
+  readonly trees: readonly RegressionTree[];
+  /** Added to the sum of the trees, one per action (a booster's base score). */
+  readonly base: readonly number[];
+  /** Applied to base + Σ trees (default `sigmoid`, which keeps every output in [0, 1]). */
+  readonly output: OutputActivation;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Depth of a complete tree from its leaf count; throws on a malformed tree. */
+function treeDepth(tree: RegressionTree, index: number, features: number, actions: number): number {
+  const leaves = tree.leaves.length;
+  const depth = Math.log2(leaves);
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`tree ${index} has ${leaves} leaves, expected 2^d with d ≥ 1`);
+  if (tree.features.length !== leaves - 1 || tree.thresholds.length !== leaves - 1) {
+    throw new Error(`tree ${index} needs ${leaves - 1} branch features and thresholds for ${leaves} leaves`);
+  }
+  if (tree.features.some((f) => !Number.isInteger(f) || f < 0 || f >= features)) throw new Error(`tree ${index} tests a column outside [0, ${features})`);
+  if (tree.leaves.some((leaf) => leaf.length !== actions)) throw new Error(`tree ${index} has a leaf without exactly ${actions} values`);
+  return depth;
+}
+
+export function checkTreeEnsembleSpec(spec: TreeEnsembleSpec): void {
+  if (spec.trees.length === 0) throw new Error('a tree ensemble needs at least one tree');
+  if (spec.base.length !== spec.actions.length) throw new Error(`base needs one value per action (${spec.actions.length})`);
+  spec.trees.forEach((tree, i) => treeDepth(tree, i, spec.features.length, spec.actions.length));
+}
+
+/**
+ * A gradient-boosted tree ensemble as ONNX-ML `TreeEnsembleRegressor` (domain ai.onnx.ml, opset 3, as
+ * onnxmltools exports LightGBM and XGBoost regressors) summing the trees per action, then Sigmoid|Clip|Identity.
+ * Its bytes grow with the node count (~15 kB per depth-8 tree with two actions) while a row costs only
+ * trees × depth comparisons: a large artifact that is cheap to run.
+ */
+export function buildTreeEnsemblePolicy(spec: TreeEnsembleSpec, options: ModelOptions = {}): Uint8Array {
+  checkTreeEnsembleSpec(spec);
+  const a = spec.actions.length;
+  const nodeTree: number[] = [];
+  const nodeId: number[] = [];
+  const nodeFeature: number[] = [];
+  const nodeValue: number[] = [];
+  const nodeTrue: number[] = [];
+  const nodeFalse: number[] = [];
+  const nodeMode: Uint8Array[] = [];
+  const targetTree: number[] = [];
+  const targetNode: number[] = [];
+  const targetId: number[] = [];
+  const targetWeight: number[] = [];
+  // protobufjs writes `strings` as bytes: one shared encoding per mode.
+  const BRANCH = new TextEncoder().encode('BRANCH_LEQ');
+  const LEAF = new TextEncoder().encode('LEAF');
+  spec.trees.forEach((tree, t) => {
+    const branches = tree.features.length;
+    for (let i = 0; i < branches; i += 1) {
+      nodeTree.push(t);
+      nodeId.push(i);
+      nodeFeature.push(tree.features[i] ?? 0);
+      nodeValue.push(tree.thresholds[i] ?? 0);
+      nodeTrue.push(2 * i + 1);
+      nodeFalse.push(2 * i + 2);
+      nodeMode.push(BRANCH);
+    }
+    tree.leaves.forEach((leaf, j) => {
+      const id = branches + j;
+      nodeTree.push(t);
+      nodeId.push(id);
+      nodeFeature.push(0);
+      nodeValue.push(0);
+      nodeTrue.push(0);
+      nodeFalse.push(0);
+      nodeMode.push(LEAF);
+      leaf.forEach((value, k) => {
+        targetTree.push(t);
+        targetNode.push(id);
+        targetId.push(k);
+        targetWeight.push(value);
+      });
+    });
+  });
+  const ints = (name: string, values: number[]): OnnxTypes.IAttributeProto => ({ name, type: ATTR.INTS, ints: values });
+  const floats = (name: string, values: number[]): OnnxTypes.IAttributeProto => ({ name, type: ATTR.FLOATS, floats: values });
+  const graph = new GraphBuilder();
+  const sum = graph.node(
+    'TreeEnsembleRegressor',
+    [INPUT_NAME],
+    [
+      intAttr('n_targets', a),
+      { name: 'aggregate_function', type: ATTR.STRING, s: new TextEncoder().encode('SUM') },
+      { name: 'post_transform', type: ATTR.STRING, s: new TextEncoder().encode('NONE') },
+      floats('base_values', [...spec.base]),
+      ints('nodes_treeids', nodeTree),
+      ints('nodes_nodeids', nodeId),
+      ints('nodes_featureids', nodeFeature),
+      floats('nodes_values', nodeValue),
+      ints('nodes_truenodeids', nodeTrue),
+      ints('nodes_falsenodeids', nodeFalse),
+      { name: 'nodes_modes', type: ATTR.STRINGS, strings: nodeMode },
+      ints('target_treeids', targetTree),
+      ints('target_nodeids', targetNode),
+      ints('target_ids', targetId),
+      floats('target_weights', targetWeight),
+    ],
+    undefined,
+    ONNX_ML_DOMAIN,
+  );
+  addOutputActivation(graph, sum, spec.output, OUTPUT_NAME);
+  return encodeModel(
+    { graph, columns: spec, metadata: spec.metadata, graphName: 'airlock_tree_ensemble', extraOpsets: [{ domain: ONNX_ML_DOMAIN, version: BUILDER_ML_OPSET }] },
+    options,
+  );
+}
+
+export interface RandomTreeEnsembleOptions extends ColumnNames {
+  readonly seed: number;
+  readonly trees: number;
+  /** Depth of every tree (2^depth leaves), 1–16. */
+  readonly depth: number;
+  /**
+   * Leaf values are uniform in ±leafScale; default sqrt(3 / trees), so the sum over the trees has a standard
+   * deviation of about 1, like a trained booster's margin before its sigmoid.
+   */
+  readonly leafScale?: number;
+  readonly output?: OutputActivation;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A seeded random tree ensemble: each branch tests a random feature against a threshold uniform in that
+ * feature's probe range (so splits fall where live values do; [-1, 1] for a name without one), leaves uniform in
+ * ±leafScale, base 0. The same options give byte-identical models.
+ */
+export function randomTreeEnsemblePolicy(options: RandomTreeEnsembleOptions, modelOptions: ModelOptions = {}): { spec: TreeEnsembleSpec; bytes: Uint8Array } {
+  if (!Number.isInteger(options.trees) || options.trees < 1) throw new RangeError(`trees must be a positive integer, got ${options.trees}`);
+  if (!Number.isInteger(options.depth) || options.depth < 1 || options.depth > 16) throw new RangeError(`depth must be an integer in [1, 16], got ${options.depth}`);
+  const rng = mulberry32(options.seed);
+  const f = options.features.length;
+  const ranges = options.features.map((name) => (Object.hasOwn(FEATURE_PROBE_RANGES, name) ? FEATURE_PROBE_RANGES[name] : undefined) ?? { min: -1, max: 1 });
+  const scale = options.leafScale ?? Math.sqrt(3 / options.trees);
+  const branches = 2 ** options.depth - 1;
+  const trees: RegressionTree[] = Array.from({ length: options.trees }, () => {
+    const features = Array.from({ length: branches }, () => Math.min(f - 1, Math.floor(rng() * f)));
+    const thresholds = features.map((c) => {
+      const range = ranges[c] ?? { min: -1, max: 1 };
+      return uniform(rng, range.min, range.max);
+    });
+    const leaves = Array.from({ length: branches + 1 }, () => options.actions.map(() => uniform(rng, -scale, scale)));
+    return { features, thresholds, leaves };
+  });
+  const spec: TreeEnsembleSpec = {
+    features: options.features,
+    actions: options.actions,
+    trees,
+    base: options.actions.map(() => 0),
+    output: options.output ?? 'sigmoid',
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  };
+  return { spec, bytes: buildTreeEnsemblePolicy(spec, modelOptions) };
+}
+
+/**
+ * Plain-JS evaluation of a tree ensemble spec, in float64 over float32 thresholds (as onnxruntime compares).
+ * `input` is row-major, rows × features.length; returns rows × actions.length.
+ */
+export function treeEnsembleForward(spec: TreeEnsembleSpec, input: Float32Array): Float32Array {
+  checkTreeEnsembleSpec(spec);
+  const f = spec.features.length;
+  const a = spec.actions.length;
+  if (input.length % f !== 0) throw new Error(`input length ${input.length} is not a multiple of ${f} features`);
+  const rows = input.length / f;
+  const out = new Float32Array(rows * a);
+  const thresholds = spec.trees.map((tree) => Float32Array.from(tree.thresholds));
+  for (let r = 0; r < rows; r += 1) {
+    const sums = [...spec.base];
+    spec.trees.forEach((tree, t) => {
+      const branches = tree.features.length;
+      let node = 0;
+      while (node < branches) {
+        const x = input[r * f + (tree.features[node] ?? 0)] ?? NaN;
+        node = x <= (thresholds[t]?.[node] ?? NaN) ? 2 * node + 1 : 2 * node + 2;
+      }
+      (tree.leaves[node - branches] ?? []).forEach((value, k) => {
+        sums[k] = (sums[k] ?? 0) + value;
+      });
+    });
+    sums.forEach((v, k) => {
+      out[r * a + k] = spec.output === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : spec.output === 'clip01' ? Math.min(1, Math.max(0, v)) : v;
+    });
   }
   return out;
 }

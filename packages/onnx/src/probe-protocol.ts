@@ -38,11 +38,25 @@ export type ParentMessage =
       readonly batch: Float32Array;
       readonly batchRows: number;
       readonly width: number;
-      /** Untimed runs of each kind first (allocator and cache warm-up). */
-      readonly warmupRuns: number;
-      readonly singleRuns: number;
-      readonly batchRuns: number;
+      /** Untimed runs of each kind first (allocator and cache warm-up): at least one, at most `runs`, within `budgetMs`. */
+      readonly warmup: SamplingBudget;
+      /** Timed single-row runs. */
+      readonly single: SamplingBudget;
+      /** Timed batch runs. */
+      readonly batches: SamplingBudget;
     };
+
+/**
+ * How many runs of one kind to take: at least `minRuns`, then more while less than `budgetMs` of wall time has
+ * been spent on this kind, never more than `maxRuns`. A cheap model gets `maxRuns` samples quickly; a heavy one
+ * (a large dense network) gets fewer instead of taking seconds per kind.
+ */
+export interface SamplingBudget {
+  readonly minRuns: number;
+  readonly maxRuns: number;
+  /** Wall time after which no new run starts once `minRuns` are done, ms. */
+  readonly budgetMs: number;
+}
 
 export type ChildMessage =
   | {
@@ -69,7 +83,7 @@ export type ChildMessage =
     }
   | {
       readonly type: 'timed';
-      /** Wall time of each timed `session.run`, ns. */
+      /** Wall time of each timed `session.run`, ns (as many entries as runs were taken). */
       readonly singleNs: readonly number[];
       readonly batchNs: readonly number[];
     }

@@ -93,21 +93,28 @@ async function handle(message) {
       const { input } = names(session);
       const single = { [input]: new ort.Tensor('float32', message.row, [1, message.width]) };
       const batch = { [input]: new ort.Tensor('float32', message.batch, [message.batchRows, message.width]) };
-      /** @param {Record<string, import('onnxruntime-node').Tensor>} feeds @param {number} warmup @param {number} runs */
-      const measure = async (feeds, warmup, runs) => {
+      /**
+       * Runs `feeds` at least budget.minRuns times, then while less than budget.budgetMs has elapsed, at most
+       * budget.maxRuns times; returns each run's wall time, ns.
+       * @param {Record<string, import('onnxruntime-node').Tensor>} feeds
+       * @param {import('./probe-protocol.js').SamplingBudget} budget
+       */
+      const sample = async (feeds, budget) => {
         const active = /** @type {import('onnxruntime-node').InferenceSession} */ (session);
-        for (let i = 0; i < warmup; i += 1) await active.run(feeds);
+        const started = performance.now();
         /** @type {number[]} */
         const samples = [];
-        for (let i = 0; i < runs; i += 1) {
+        while (samples.length < budget.maxRuns && (samples.length < budget.minRuns || performance.now() - started < budget.budgetMs)) {
           const t0 = process.hrtime.bigint();
           await active.run(feeds);
           samples.push(Number(process.hrtime.bigint() - t0));
         }
         return samples;
       };
-      const singleNs = await measure(single, message.warmupRuns, message.singleRuns);
-      const batchNs = await measure(batch, message.warmupRuns, message.batchRuns);
+      await sample(single, message.warmup);
+      const singleNs = await sample(single, message.single);
+      await sample(batch, message.warmup);
+      const batchNs = await sample(batch, message.batches);
       send({ type: 'timed', singleNs, batchNs });
       return;
     }

@@ -8,10 +8,11 @@ import {
   buildSlowPolicy,
   buildSqrtOfFeaturePolicy,
   randomMlpPolicy,
+  randomTreeEnsemblePolicy,
 } from './onnx-builder.js';
 import { findPrlimit } from './probe-child.js';
 import { mulberry32 } from './seeded-random.js';
-import { validateArtifact, type ValidateArtifactOptions } from './validate-artifact.js';
+import { LATENCY_SAMPLING, validateArtifact, type ValidateArtifactOptions } from './validate-artifact.js';
 
 const manifest: Manifest = {
   features: ['spread_bps', 'microprice_offset_bps', 'imbalance_l1', 'realized_vol_5m_bps', 'time_remaining_frac', 'qty_remaining_frac', 'side'],
@@ -76,6 +77,47 @@ describe('validateArtifact accepts a good model', () => {
     expect(report.limits.nativeMemoryBound).toBe(findPrlimit() ? 'rlimit-data' : 'none');
     if (findPrlimit()) expect(report.limits.sandboxBaselineMb).toBeGreaterThan(0);
     expect(probeWorkerChildren()).toEqual([]);
+  });
+
+  it('samples latency within its budget: the maximum counts for a small model, the minimum ones with no budget', async () => {
+    const cheap = await validateArtifact(good.bytes, manifest, { seed: 1 });
+    expect(cheap.latency).toMatchObject({
+      singleRowSamples: LATENCY_SAMPLING.single.maxRuns,
+      batch256Samples: LATENCY_SAMPLING.batches.maxRuns,
+      budgetMsPerKind: 300,
+    });
+    const bounded = await validateArtifact(good.bytes, manifest, { seed: 1, latencyBudgetMs: 0 });
+    expect(bounded.latency).toMatchObject({
+      singleRowSamples: LATENCY_SAMPLING.single.minRuns,
+      batch256Samples: LATENCY_SAMPLING.batches.minRuns,
+      budgetMsPerKind: 0,
+    });
+    expect(bounded.latency.singleRowP99Us).toBeGreaterThanOrEqual(bounded.latency.singleRowP50Us);
+    const d = bounded.durationsMs;
+    expect(d.load).toBeGreaterThanOrEqual(bounded.latency.loadMs);
+    expect(d.prepare + d.sandbox + d.load + d.probe + d.latency).toBeCloseTo(d.total, 0);
+    await expect(validateArtifact(good.bytes, manifest, { seed: 1, latencyBudgetMs: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it('a heavy model stops sampling at the budget instead of taking the maximum counts', async () => {
+    // ~1 M multiply-adds per row: ~0.1 ms single, ~10 ms per batch of 256 on one core.
+    const heavy = randomMlpPolicy({ seed: 2, ...manifest, hidden: [1000, 1000] });
+    const report = await validateArtifact(heavy.bytes, manifest, { seed: 1, latencyBudgetMs: 20 });
+    expect(report.latency.batch256Samples).toBeGreaterThanOrEqual(LATENCY_SAMPLING.batches.minRuns);
+    expect(report.latency.batch256Samples).toBeLessThan(LATENCY_SAMPLING.batches.maxRuns);
+    // Two kinds × (budget + the run that crosses it) + warm-ups, with slack for a loaded machine.
+    expect(report.durationsMs.latency).toBeLessThan(2_000);
+  });
+
+  it('accepts a gradient-boosted tree ensemble (ai.onnx.ml TreeEnsembleRegressor)', async () => {
+    const trees = randomTreeEnsemblePolicy({ seed: 9, ...manifest, trees: 50, depth: 6 });
+    const report = await validateArtifact(trees.bytes, manifest, { seed: 3 });
+    expect(report).toMatchObject({ inputShape: ['N', 7], outputShape: ['N', 2], opset: 13 });
+    report.probe.outputMin.forEach((min, i) => {
+      expect(min).toBeGreaterThanOrEqual(0);
+      expect(report.probe.outputMax[i]).toBeLessThanOrEqual(1);
+      expect(report.probe.outputMax[i]).toBeGreaterThan(min);
+    });
   });
 
   it('gives the same probe range for the same seed, and honours probeRows', async () => {

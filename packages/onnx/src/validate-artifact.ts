@@ -25,6 +25,12 @@ export interface ValidateArtifactOptions {
   readonly timeoutMs?: number;
   /** What the model may allocate in the child beyond the idle sandbox's own memory, MiB (default 1024, min 64). */
   readonly maxMemoryMb?: number;
+  /**
+   * Wall time spent timing each kind of run (single row, batch of 256) once its minimum sample count is taken,
+   * ms (default 300). Cheap models reach the maximum counts well within it; heavy ones stop early. 0 = minimum
+   * counts only.
+   */
+  readonly latencyBudgetMs?: number;
   /** onnxruntime intra-op threads in the child (default 1, as OnnxPolicy runs it). */
   readonly intraOpNumThreads?: number;
   /** util-linux prlimit binary; null = none (weaker bound, see probe-child.ts); default: found on PATH. */
@@ -54,9 +60,28 @@ export interface ArtifactReport {
   readonly latency: {
     readonly loadMs: number;
     readonly singleRowP50Us: number;
+    /** Nearest rank: with fewer than 100 samples this is the slowest run observed. */
     readonly singleRowP99Us: number;
     readonly batch256P50Us: number;
     readonly batch256RowsPerSec: number;
+    /** Timed runs taken of each kind (bounded by count and by `budgetMsPerKind`, see LATENCY_SAMPLING). */
+    readonly singleRowSamples: number;
+    readonly batch256Samples: number;
+    /** The sampling time budget per kind, ms. */
+    readonly budgetMsPerKind: number;
+  };
+  /**
+   * Where the check's own wall time went, ms: reading the header and building the probe (`prepare`), copying
+   * the bytes to the sandbox's temp file and starting the bounded child (`sandbox`), the load request
+   * (`load`, includes the child's loadMs), the probe batch (`probe`), latency sampling (`latency`), and in all.
+   */
+  readonly durationsMs: {
+    readonly prepare: number;
+    readonly sandbox: number;
+    readonly load: number;
+    readonly probe: number;
+    readonly latency: number;
+    readonly total: number;
   };
   /** The bounds the check ran under. */
   readonly limits: {
@@ -70,9 +95,20 @@ export interface ArtifactReport {
   };
 }
 
-const DEFAULTS = { probeRows: 256, timeoutMs: 10_000, maxMemoryMb: 1024, intraOpNumThreads: 1 } as const;
-/** Latency sampling: warm-up runs of each kind, then timed single-row runs and batch-of-256 runs. */
-const LATENCY = { warmupRuns: 20, singleRuns: 200, batchRuns: 50, batchRows: 256 } as const;
+const DEFAULTS = { probeRows: 256, timeoutMs: 10_000, maxMemoryMb: 1024, intraOpNumThreads: 1, latencyBudgetMs: 300 } as const;
+/**
+ * Latency sampling, per kind (single row, then batch of 256): untimed warm-up runs, then timed runs. Counts are
+ * bounded below (enough for a median; 20 single rows make p99 the slowest of 20, which the report says by giving
+ * the count) and above (a small MLP reaches the maxima in a few ms), and the time spent beyond the minimum by the
+ * budget (ms): a dense 50 MB network costs ~10 ms per row and ~0.2 s per batch of 256 on one core, and fixed
+ * counts made its upload check take tens of seconds. Warm-up: at least 1 run, at most 20, within 50 ms.
+ */
+export const LATENCY_SAMPLING = {
+  batchRows: 256,
+  warmup: { minRuns: 1, maxRuns: 20, budgetMs: 50 },
+  single: { minRuns: 20, maxRuns: 200 },
+  batches: { minRuns: 3, maxRuns: 50 },
+} as const;
 const MIN_MEMORY_MB = 64;
 const METADATA_LIMITS = { entries: 64, valueChars: 4096 } as const;
 
@@ -84,6 +120,7 @@ function resolveOptions(options: ValidateArtifactOptions): Required<Omit<Validat
   }
   if (!(resolved.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${resolved.timeoutMs}`);
   if (!(resolved.maxMemoryMb >= MIN_MEMORY_MB)) throw new RangeError(`maxMemoryMb must be at least ${MIN_MEMORY_MB}, got ${resolved.maxMemoryMb}`);
+  if (!(resolved.latencyBudgetMs >= 0)) throw new RangeError(`latencyBudgetMs must be ≥ 0, got ${resolved.latencyBudgetMs}`);
   if (!Number.isInteger(resolved.intraOpNumThreads) || resolved.intraOpNumThreads < 1) {
     throw new RangeError(`intraOpNumThreads must be a positive integer, got ${resolved.intraOpNumThreads}`);
   }
@@ -98,11 +135,14 @@ function resolveOptions(options: ValidateArtifactOptions): Required<Omit<Validat
  */
 export async function validateArtifact(bytes: Uint8Array, manifest: Manifest, options: ValidateArtifactOptions): Promise<ArtifactReport> {
   const opts = resolveOptions(options);
+  const started = performance.now();
+  const marks: number[] = [];
+  const mark = () => marks.push(performance.now());
   const header = readModelHeader(bytes);
   const bounds = actionBounds(manifest);
   // Built before the child starts so an unknown feature fails fast; rows 0/1 are the min/max corners.
   const probe = buildProbeBatch(manifest.features, opts.probeRows, opts.seed);
-  const timing = buildProbeBatch(manifest.features, LATENCY.batchRows, opts.seed);
+  const timing = buildProbeBatch(manifest.features, LATENCY_SAMPLING.batchRows, opts.seed);
 
   const dir = await mkdtemp(join(tmpdir(), 'airlock-artifact-'));
   const path = join(dir, 'model.onnx');
@@ -115,6 +155,7 @@ export async function validateArtifact(bytes: Uint8Array, manifest: Manifest, op
     return reply as Extract<ChildMessage, { type: T }>;
   };
   try {
+    mark();
     await writeFile(path, bytes, { mode: 0o600 });
     child = await ProbeChild.start({
       timeoutMs: opts.timeoutMs,
@@ -123,10 +164,12 @@ export async function validateArtifact(bytes: Uint8Array, manifest: Manifest, op
       prlimitPath: opts.prlimitPath,
     });
     child.startDeadline(opts.timeoutMs);
+    mark();
 
     const loaded = expectReply(await child.request({ type: 'load', path, intraOpNumThreads: opts.intraOpNumThreads }), 'load', 'loaded');
     const signature = checkSignature(loaded.inputs, loaded.outputs, manifest);
     checkNameMetadata(header, manifest);
+    mark();
 
     const f = manifest.features.length;
     const a = manifest.actions.length;
@@ -143,22 +186,25 @@ export async function validateArtifact(bytes: Uint8Array, manifest: Manifest, op
       );
     }
     const range = checkOutputs(ran.data, probe, manifest, bounds);
+    mark();
 
     const timed = expectReply(
       await child.request({
         type: 'time',
         row: timing.slice(2 * f, 3 * f), // a random row, not a corner
         batch: timing,
-        batchRows: LATENCY.batchRows,
+        batchRows: LATENCY_SAMPLING.batchRows,
         width: f,
-        warmupRuns: LATENCY.warmupRuns,
-        singleRuns: LATENCY.singleRuns,
-        batchRuns: LATENCY.batchRuns,
+        warmup: LATENCY_SAMPLING.warmup,
+        single: { ...LATENCY_SAMPLING.single, budgetMs: opts.latencyBudgetMs },
+        batches: { ...LATENCY_SAMPLING.batches, budgetMs: opts.latencyBudgetMs },
       }),
       'time',
       'timed',
     );
+    mark();
     const batchP50Us = percentile(timed.batchNs, 0.5) / 1e3;
+    const [prepared = started, sandboxed = started, loadedAt = started, probed = started, sampled = started] = marks;
     return {
       ...signature,
       opset: defaultOpset(header),
@@ -171,7 +217,18 @@ export async function validateArtifact(bytes: Uint8Array, manifest: Manifest, op
         singleRowP50Us: round(percentile(timed.singleNs, 0.5) / 1e3, 3),
         singleRowP99Us: round(percentile(timed.singleNs, 0.99) / 1e3, 3),
         batch256P50Us: round(batchP50Us, 3),
-        batch256RowsPerSec: Math.round(LATENCY.batchRows / (batchP50Us / 1e6)),
+        batch256RowsPerSec: Math.round(LATENCY_SAMPLING.batchRows / (batchP50Us / 1e6)),
+        singleRowSamples: timed.singleNs.length,
+        batch256Samples: timed.batchNs.length,
+        budgetMsPerKind: opts.latencyBudgetMs,
+      },
+      durationsMs: {
+        prepare: round(prepared - started, 1),
+        sandbox: round(sandboxed - prepared, 1),
+        load: round(loadedAt - sandboxed, 1),
+        probe: round(probed - loadedAt, 1),
+        latency: round(sampled - probed, 1),
+        total: round(sampled - started, 1),
       },
       limits: {
         timeoutMs: opts.timeoutMs,

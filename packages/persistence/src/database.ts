@@ -3,10 +3,12 @@ import { actorOf } from '@airlock/core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyRepository } from './repositories/api-key.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
+import { DeploymentRepository } from './repositories/deployment.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
 import { ModelAliasRepository } from './repositories/model-alias.repository.js';
 import { ModelVersionRepository } from './repositories/model-version.repository.js';
 import { ModelRepository } from './repositories/model.repository.js';
+import { PromotionRepository } from './repositories/promotion.repository.js';
 import { ValidationRepository } from './repositories/validation.repository.js';
 
 /** Every repository over one EntityManager: the base connection for reads, a transaction for writes. */
@@ -18,6 +20,8 @@ export class Repositories {
   readonly auditEvents: AuditRepository;
   readonly idempotency: IdempotencyRepository;
   readonly validation: ValidationRepository;
+  readonly deployments: DeploymentRepository;
+  readonly promotions: PromotionRepository;
 
   constructor(readonly manager: EntityManager) {
     this.apiKeys = new ApiKeyRepository(manager);
@@ -27,6 +31,8 @@ export class Repositories {
     this.auditEvents = new AuditRepository(manager);
     this.idempotency = new IdempotencyRepository(manager);
     this.validation = new ValidationRepository(manager);
+    this.deployments = new DeploymentRepository(manager);
+    this.promotions = new PromotionRepository(manager);
   }
 }
 

@@ -7,3 +7,4 @@ export type { AuditAppend, AuditQuery } from './repositories/audit.repository.js
 export type { IdempotencyClaim } from './repositories/idempotency.repository.js';
 export type { ModelAlias } from './repositories/model-alias.repository.js';
 export * from './repositories/validation.repository.js';
+export type { PromotionQuery } from './repositories/promotion.repository.js';

@@ -1,4 +1,4 @@
-import { PgBoss, type ConstructorOptions } from 'pg-boss';
+import { PgBoss, fromPglite, type ConstructorOptions } from 'pg-boss';
 import { withEmbeddedSession, type UnitOfWork } from '@airlock/persistence';
 
 export interface JobQueueOptions {
@@ -33,7 +33,11 @@ export async function startJobQueue(options: JobQueueOptions): Promise<PgBoss> {
     : new PgBoss({
         ...common,
         backend: 'pglite',
-        db: { executeSql: (text, values) => withEmbeddedSession((pglite) => pglite.query(text, values)) },
+        // pg-boss's own PGlite adapter (it runs multi-statement SQL with exec), over the one-session lock.
+        db: fromPglite({
+          query: (text, params) => withEmbeddedSession((pglite) => pglite.query(text, params)),
+          exec: (text) => withEmbeddedSession((pglite) => pglite.exec(text)),
+        }),
       });
   boss.on('error', options.onError);
   await boss.start();

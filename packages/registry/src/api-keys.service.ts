@@ -11,13 +11,32 @@ export interface CreatedApiKey extends ApiKey {
   readonly key: string;
 }
 
-export class ApiKeysService {
-  constructor(private readonly db: Database) {}
+/** How long an authenticated key is remembered, ms: every request would otherwise start with a database read. */
+export const PRINCIPAL_CACHE_MS = 5_000;
+const PRINCIPAL_CACHE_ENTRIES = 10_000;
 
-  /** The principal behind a bearer key, or null (unknown or revoked). */
+export class ApiKeysService {
+  /** key hash → principal (or null for an unknown key) and when the entry stops being trusted (ms). */
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * The principal behind a bearer key, or null (unknown or revoked). Remembered for PRINCIPAL_CACHE_MS, so a key
+   * revoked in the database stops working within that time (docs/decisions/0006).
+   */
   async authenticate(key: string): Promise<Principal | null> {
-    const found = await this.db.read.apiKeys.findActiveByHash(hashApiKey(key));
-    return found ? { keyId: found.id, name: found.name, roles: found.roles } : null;
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > this.now()) return cached.principal;
+    const found = await this.db.read.apiKeys.findActiveByHash(hash);
+    const principal = found ? { keyId: found.id, name: found.name, roles: found.roles } : null;
+    if (this.cache.size >= PRINCIPAL_CACHE_ENTRIES) this.cache.clear(); // bounded: a flood of random keys cannot grow it
+    this.cache.set(hash, { principal, until: this.now() + PRINCIPAL_CACHE_MS });
+    return principal;
   }
 
   /**

@@ -157,10 +157,11 @@ export class RegistryService {
   }
 
   async getVersion(modelName: string, version: number): Promise<ModelVersion> {
-    const model = await this.getModel(modelName);
-    const found = Number.isSafeInteger(version) && version > 0 ? await this.db.read.versions.find(model, version) : null;
-    if (!found) throw new DomainError('NOT_FOUND', `version ${version} of model "${modelName}" not found`);
-    return found;
+    const valid = MODEL_NAME_PATTERN.test(modelName) && Number.isSafeInteger(version) && version > 0;
+    const found = valid ? await this.db.read.versions.findByModelName(modelName, version) : null;
+    if (found) return found;
+    await this.getModel(modelName); // says which is missing: the model or the version
+    throw new DomainError('NOT_FOUND', `version ${version} of model "${modelName}" not found`);
   }
 
   async listVersions(modelName: string, page: { limit: number; afterVersion?: number }): Promise<ModelVersion[]> {

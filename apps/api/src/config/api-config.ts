@@ -14,6 +14,8 @@ const schema = z.object({
   AIRLOCK_INSPECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   AIRLOCK_INSPECT_MAX_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
   AIRLOCK_MIGRATE_ON_START: booleanFromEnv.default(true),
+  /** Hours a promotion request stays open for votes and a vote counts (docs/promotion.md). */
+  AIRLOCK_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 
 export interface ApiConfig extends CommonConfig {
@@ -23,6 +25,7 @@ export interface ApiConfig extends CommonConfig {
   readonly inspectTimeoutMs: number;
   readonly inspectMaxMemoryMb: number;
   readonly migrateOnStart: boolean;
+  readonly approvalTtlMs: number;
 }
 
 export { ConfigError };
@@ -37,5 +40,6 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     inspectTimeoutMs: c.AIRLOCK_INSPECT_TIMEOUT_MS,
     inspectMaxMemoryMb: c.AIRLOCK_INSPECT_MAX_MEMORY_MB,
     migrateOnStart: c.AIRLOCK_MIGRATE_ON_START,
+    approvalTtlMs: Math.round(c.AIRLOCK_APPROVAL_TTL_HOURS * 3600_000),
   };
 }

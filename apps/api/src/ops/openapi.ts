@@ -1,4 +1,4 @@
-import { ACTIONS, FEATURES, MODEL_NAME_PATTERN, MODEL_TIERS, ROLES } from '@airlock/core';
+import { ACTIONS, DEPLOYMENT_NAME_PATTERN, FEATURES, MODEL_NAME_PATTERN, MODEL_TIERS, PROMOTION_PHASES, ROLES } from '@airlock/core';
 
 /**
  * The live HTTP contract, served at /openapi.json (and rendered at /docs). Kept beside the controllers it
@@ -10,6 +10,7 @@ const json = (schema: object) => ({ content: { 'application/json': { schema } } 
 const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_NAME_PATTERN.source } };
 const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const deploymentParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: DEPLOYMENT_NAME_PATTERN.source } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
@@ -215,6 +216,76 @@ export const OPENAPI_DOCUMENT = {
     },
     '/v1/datasets/{id}': {
       get: { summary: 'A dataset by id or name', parameters: [idParam], responses: { '200': ok('dataset'), ...errors(401, 404) } },
+    },
+    '/v1/promotions': {
+      post: {
+        summary: 'Request a promotion of a version to a deployment under a rollout plan (docs/promotion.md)',
+        ...roles('quant', 'admin'),
+        parameters: [idempotencyKey],
+        requestBody: json({
+          type: 'object',
+          required: ['model', 'version', 'deployment'],
+          properties: {
+            model: { type: 'string', pattern: MODEL_NAME_PATTERN.source },
+            version: { type: 'integer', minimum: 1 },
+            deployment: { type: 'string', pattern: DEPLOYMENT_NAME_PATTERN.source },
+            plan: { type: 'object', description: '{ steps: [{setWeight}|{pause:{durationSeconds?}}|{analysis:{templates}}], caps: {maxShareOfParentOrders, maxNotionalPerOrder, maxOrdersPerMinute, allowedInstruments} }; the default plan when absent' },
+            override: { type: 'object', properties: { reason: { type: 'string' } }, description: 'admin only: promote a version outside the promotable statuses' },
+          },
+        }),
+        responses: { '201': ok('{ id, phase: PendingApproval, model, version, sha256, planHash, requiredApprovals, approvals, … }'), ...errors(400, 401, 403, 404, 409) },
+      },
+      get: {
+        summary: 'Promotions, oldest first; phase=PendingApproval is the risk inbox',
+        parameters: [{ name: 'phase', in: 'query', schema: { enum: [...PROMOTION_PHASES, 'Expired'] } }, ...pageParams],
+        responses: { '200': ok('a page of promotions'), ...errors(400, 401) },
+      },
+    },
+    '/v1/promotions/{id}': {
+      get: { summary: 'A promotion with its votes (each with expiresAt/expired)', parameters: [idParam], responses: { '200': ok('promotion'), ...errors(401, 404) } },
+    },
+    '/v1/promotions/{id}/approvals': {
+      post: {
+        summary: 'Vote (four-eyes): never the requester or the version’s author, once per approver; binds sha256 and planHash',
+        ...roles('risk'),
+        parameters: [idParam, idempotencyKey],
+        requestBody: json({
+          type: 'object',
+          required: ['decision'],
+          properties: {
+            decision: { enum: ['approve', 'reject'] },
+            comment: { type: 'string', description: 'required when rejecting' },
+            sha256: { type: 'string', description: 'when sent, must equal the promotion’s' },
+            planHash: { type: 'string', description: 'when sent, must equal the promotion’s' },
+          },
+        }),
+        responses: { '201': ok('the promotion after the vote'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/v1/deployments/{name}/routing': {
+      get: {
+        summary: 'The routing table execution engines follow; ETag = revision, 304 on a matching If-None-Match',
+        parameters: [deploymentParam, { name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
+        responses: { '200': ok('{ deployment, stable, canary, canaryWeight, revision, halted, kill, updatedAt }'), '304': { description: 'not modified' }, ...errors(401, 404) },
+      },
+    },
+    '/v1/deployments/{name}/kill': {
+      post: {
+        summary: 'Kill switch: drop the canary (all flow to stable) or halt, at once',
+        ...roles('risk', 'admin'),
+        parameters: [deploymentParam, idempotencyKey],
+        requestBody: json({ type: 'object', required: ['reason', 'mode'], properties: { reason: { type: 'string' }, mode: { enum: ['stable', 'halt'] } } }),
+        responses: { '200': ok('the routing table after the kill'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    '/v1/deployments/{name}/resume': {
+      post: {
+        summary: 'Lift a kill or halt (the canary is not restored)',
+        ...roles('risk', 'admin'),
+        parameters: [deploymentParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
+        responses: { '200': ok('the routing table after the resume'), ...errors(400, 401, 403, 404, 409) },
+      },
     },
     '/v1/audit': {
       get: {

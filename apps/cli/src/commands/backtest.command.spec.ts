@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProgram } from '../program.js';
-import { ExitCode, runCli } from '../run-cli.js';
+import { ExitCode } from '../run-cli.js';
+import { runAirlock } from '../testing/cli-harness.js';
 import { registerBacktestCommand } from './backtest.command.js';
 
 let dir: string;
@@ -19,18 +19,7 @@ afterEach(() => {
 });
 
 /** Runs `airlock …` in-process; returns what it printed and the exit code it set. */
-async function airlock(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')));
-  jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
-  const program = createProgram([registerBacktestCommand], { writeErr: (s) => void err.push(s), writeOut: (s) => void out.push(s) });
-  process.exitCode = undefined;
-  await runCli(program, ['node', 'airlock', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  jest.restoreAllMocks();
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const airlock = (...args: string[]) => runAirlock([registerBacktestCommand], args);
 
 interface Summary {
   strategies: Record<string, { episodes: number; isBps: { mean: number; median: number; p95: number }; vwapSlippageBps: { mean: number }; completion: number; participation: number }>;

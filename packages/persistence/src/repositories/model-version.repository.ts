@@ -16,6 +16,16 @@ export class ModelVersionRepository {
     return row ? toModelVersion(row, model.name) : null;
   }
 
+  /** A version by its model's name and number, in one query (the hot read path of the API). */
+  async findByModelName(modelName: string, version: number): Promise<ModelVersion | null> {
+    const row = await this.manager
+      .createQueryBuilder(ModelVersionEntity, 'v')
+      .innerJoinAndSelect('v.model', 'm')
+      .where('m.name = :modelName AND v.version = :version', { modelName, version })
+      .getOne();
+    return row?.model ? toModelVersion(row, row.model.name) : null;
+  }
+
   /** A version by its id, with its model's name (workers hold ids, not names). */
   async findById(id: string): Promise<ModelVersion | null> {
     const row = await this.manager.findOne(ModelVersionEntity, { where: { id }, relations: { model: true } });

@@ -1,0 +1,49 @@
+import { approvalExpiresAt, approvedUntil, countingApprovals, requestExpiresAt, viewOf, type Deployment, type Promotion } from '@airlock/core';
+
+// Promotion and routing records → the JSON shapes of API.md. Timestamps are ISO-8601 UTC.
+
+export function presentPromotion(promotion: Promotion, now: Date, ttlMs: number) {
+  const counting = new Set(countingApprovals(promotion, now, ttlMs).map((a) => a.id));
+  return {
+    id: promotion.id,
+    phase: viewOf(promotion, now, ttlMs),
+    model: promotion.target.model,
+    version: promotion.target.version,
+    sha256: promotion.target.sha256,
+    deployment: promotion.deployment,
+    tier: promotion.tier,
+    plan: promotion.plan,
+    planHash: promotion.planHash,
+    requiredApprovals: promotion.requiredApprovals,
+    validApprovals: counting.size,
+    approvals: promotion.approvals.map((a) => ({
+      approver: a.approver,
+      decision: a.decision,
+      comment: a.comment,
+      sha256: a.sha256,
+      planHash: a.planHash,
+      at: a.at.toISOString(),
+      expiresAt: approvalExpiresAt(a, ttlMs).toISOString(),
+      expired: approvalExpiresAt(a, ttlMs) <= now,
+    })),
+    override: promotion.override,
+    requestedBy: promotion.requestedBy,
+    requestedAt: promotion.requestedAt.toISOString(),
+    /** When the request stops taking votes (only meaningful while PendingApproval). */
+    expiresAt: requestExpiresAt(promotion, ttlMs).toISOString(),
+    decidedAt: promotion.decidedAt?.toISOString() ?? null,
+    approvedUntil: approvedUntil(promotion, ttlMs)?.toISOString() ?? null,
+  };
+}
+
+export const presentRouting = (d: Deployment) => ({
+  deployment: d.name,
+  stable: d.stable,
+  canary: d.canary,
+  canaryWeight: d.canaryWeight,
+  revision: d.revision,
+  halted: d.halted,
+  kill: d.kill ? { ...d.kill, at: d.kill.at.toISOString() } : null,
+  updatedAt: d.updatedAt.toISOString(),
+  updatedBy: d.updatedBy,
+});

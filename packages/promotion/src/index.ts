@@ -1,0 +1,2 @@
+export * from './deployment.service.js';
+export * from './promotion.service.js';
