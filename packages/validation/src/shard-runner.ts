@@ -67,6 +67,32 @@ export function suiteOrders(suite: Suite, day: MarketDay): ParentOrder[] {
 }
 
 /**
+ * A scenario's transformed day, made once per (day, scenario) and kept while the day lives: every shard of that
+ * dataset × scenario reads the same one instead of copying (and, for depth scaling, re-deriving) the whole day.
+ */
+const appliedScenarios = new WeakMap<MarketDay, Map<string, ReturnType<typeof applyScenario>>>();
+/** The suite's orders per (day, order settings), likewise shared by every shard of the day. */
+const ordersByDay = new WeakMap<MarketDay, Map<string, ParentOrder[]>>();
+
+function scenarioOn(day: MarketDay, scenario: Suite['scenarios'][number], baseConfig: { decisionIntervalNs?: number }) {
+  let byKey = appliedScenarios.get(day);
+  if (!byKey) appliedScenarios.set(day, (byKey = new Map()));
+  const key = JSON.stringify([scenario, baseConfig]);
+  let applied = byKey.get(key);
+  if (!applied) byKey.set(key, (applied = applyScenario(day, scenario, { baseConfig })));
+  return applied;
+}
+
+function ordersOn(suite: Suite, day: MarketDay): ParentOrder[] {
+  let byKey = ordersByDay.get(day);
+  if (!byKey) ordersByDay.set(day, (byKey = new Map()));
+  const key = JSON.stringify([suite.orders, suite.backtest?.decisionIntervalNs ?? null]);
+  let orders = byKey.get(key);
+  if (!orders) byKey.set(key, (orders = suiteOrders(suite, day)));
+  return orders;
+}
+
+/**
  * Runs one shard: every strategy on the shard's orders over one replay of the scenario's day. Deterministic:
  * the same suite, shard, day and policies give the same episodes, whichever worker runs it and however often.
  */
@@ -74,10 +100,10 @@ export async function runShard(inputs: ShardInputs): Promise<ShardResult> {
   const { suite, shard, day } = inputs;
   const scenario = suite.scenarios.find((s) => s.name === shard.scenario);
   if (!scenario) throw new DomainError('VALIDATION_FAILED', `shard names unknown scenario "${shard.scenario}"`);
-  const orders = suiteOrders(suite, day).slice(shard.orderFrom, shard.orderTo);
+  const orders = ordersOn(suite, day).slice(shard.orderFrom, shard.orderTo);
   const seed = mixSeed(mixSeed(seed32(suite.seed), shard.datasetIndex), hashString(scenario.name));
   const baseConfig = suite.backtest?.decisionIntervalNs ? { decisionIntervalNs: suite.backtest.decisionIntervalNs } : {};
-  const stressed = applyScenario(day, scenario, { baseConfig });
+  const stressed = scenarioOn(day, scenario, baseConfig);
   const strategies: Record<string, StrategyInput> = { [CANDIDATE]: stressed.wrapPolicy(inputs.candidate, mixSeed(seed, 1)) };
   if (inputs.champion) strategies[CHAMPION] = stressed.wrapPolicy(inputs.champion, mixSeed(seed, 1));
   for (const name of suite.baselines) strategies[name] = createBaseline(name);

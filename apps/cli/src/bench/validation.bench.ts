@@ -16,7 +16,7 @@ import { loadApiConfig, startApi } from '@airlock/api';
 import { buildMlpPolicy, OnnxPolicy } from '@airlock/onnx';
 import { createTestDatabase } from '@airlock/persistence/testing';
 import { generateSyntheticDay, loadMarketDay, writeLobster } from '@airlock/sim';
-import { loadSuite, planShards, runShard, type Suite } from '@airlock/validation';
+import { aggregateRun, loadSuite, planShards, runShard, type Suite } from '@airlock/validation';
 import { zipSync } from 'fflate';
 import { pino } from 'pino';
 import { spawnWorker, type WorkerProcess } from '@airlock/worker/testing';
@@ -67,8 +67,9 @@ try {
   reg.append('artifact', new Blob([CANDIDATE]), 'candidate.onnx');
   await call('POST', '/v1/models/bench-model/versions', reg);
 
-  // The medium-tier default suite on the registered day instead of its synthetic ones; then the same with 5× the
-  // orders, where compute outweighs each worker's fixed costs (cold load of the day, queue latency, aggregation).
+  // The medium-tier default suite on the registered day instead of its synthetic ones; then the same with 5× and
+  // 25× the orders, where compute outweighs each worker's fixed costs (cold load of the day, scenario transforms,
+  // queue round trips, aggregation).
   const base = loadSuite(undefined, 'medium');
   const cpu = cpus();
   console.log(`bench:validation — ${cpu.length} cores (${cpu[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), Node ${process.version}`);
@@ -76,7 +77,7 @@ try {
   console.log('');
   console.log('| orders | shards | events | one process | 1 worker | 2 workers | overhead (1 worker vs one process) | speed-up (2 vs 1) |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const orders of [base.orders.count, base.orders.count * 5]) {
+  for (const orders of [base.orders.count, base.orders.count * 5, base.orders.count * 25]) {
     const suite: Suite = { ...base, name: `bench-${orders}`, datasets: [{ name: 'bench-day' }], orders: { ...base.orders, count: orders } };
     const shards = planShards(suite);
 
@@ -85,7 +86,13 @@ try {
     const day = await loadMarketDay(archive, { cacheDir: join(scratch, `inproc-cache-${orders}`) });
     const policy = await OnnxPolicy.load(CANDIDATE, { features: FEATURES, actions: ACTIONS }, 'candidate');
     let events = 0;
-    for (const shard of shards) events += (await runShard({ suite, shard, day, candidate: policy })).events;
+    const results = [];
+    for (const shard of shards) {
+      const result = await runShard({ suite, shard, day, candidate: policy });
+      events += result.events;
+      results.push(result);
+    }
+    aggregateRun(suite, results, { hasChampion: false, inferenceP99Us: null }); // the comparisons, as the CLI prints them
     const inProcessMs = performance.now() - inProcessStart;
     await policy.dispose();
 
