@@ -22,6 +22,7 @@ import {
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../run-cli.js';
+import { integer, positiveInteger, nonNegativeInteger, positiveNumber, nonNegativeNumber } from '../cli-arguments.js';
 
 /**
  * `airlock backtest`: the candidate model against the baselines (and a champion) on identical episodes of one
@@ -248,35 +249,10 @@ function grid(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')}`);
 }
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
-  return n;
-}
 
-function positiveInteger(value: string): number {
-  const n = integer(value);
-  if (n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
-function nonNegativeInteger(value: string): number {
-  const n = integer(value);
-  if (n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-}
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number ≥ 0');
-  return n;
-}
 
 function baselineList(value: string): string[] {
   if (value.trim() === '' || value.trim() === 'none') return [];

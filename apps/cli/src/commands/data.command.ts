@@ -9,8 +9,9 @@ import {
   verifyLobster,
   writeLobster,
 } from '@airlock/sim';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ExitCode } from '../run-cli.js';
+import { integer, positiveInteger, positiveNumber } from '../cli-arguments.js';
 
 /**
  * `airlock data …`: market-data tools. Thin: parse options, call @airlock/sim, print.
@@ -98,23 +99,8 @@ export function registerDataCommands(program: Command): void {
     );
 }
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
-  return n;
-}
 
-function positiveInteger(value: string): number {
-  const n = integer(value);
-  if (n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
 function problemSummary(problems: readonly DataProblem[]): { loadProblems: number; problems: readonly DataProblem[] } {
   return { loadProblems: problems.length, problems: problems.slice(0, 20) };
