@@ -16,7 +16,9 @@ wait_for() { # name, check command...
 
 ensure_postgres() {
   if [ -n "${TEST_DATABASE_URL:-}" ]; then return 0; fi
-  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then return 0; fi
+  # Up and answering the tests' login (trust on loopback), not merely accepting connections.
+  can_login() { psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; }
+  if command -v psql >/dev/null && can_login; then return 0; fi
   if ! command -v pg_ctlcluster >/dev/null; then
     log "installing PostgreSQL"
     as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
@@ -30,7 +32,9 @@ ensure_postgres() {
   fi
   log "starting PostgreSQL $version"
   as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-  wait_for PostgreSQL pg_isready -q -h 127.0.0.1 -p 5432
+  # A cluster the package already started must re-read pg_hba.conf.
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
+  wait_for PostgreSQL can_login
 }
 
 # NATS with JetStream on 127.0.0.1:4222 (the live-flow transport's integration tests). Up means the server's

@@ -67,7 +67,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
 
     const boss = await startJobQueue({ databaseUrl: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'job queue error') });
     const validation = new ValidationService(db, store, boss, clock, DEFAULT_QUEUE_POLICY);
-    await validation.createQueues();
+    await validation.createQueues({ owner: false });
     const metrics = createMetricsRegistry('api');
     const adapter = new FastifyAdapter({
       loggerInstance: logger,

@@ -127,13 +127,24 @@ describe('validation pipeline, end to end with two worker processes', () => {
     expect((await t.call('GET', `/v1/models/val-e2e/versions/${versions.idle}`, { key: quant })).body.status).toBe('rejected');
   });
 
-  it('too few episodes to decide → Inconclusive, and the version needs review', async () => {
+  it('too few episodes to decide → Inconclusive; a suite sent with the request is evidence only and leaves the status alone', async () => {
     const suite = JSON.parse(readFileSync(new URL('../../../packages/validation/suites/smoke.json', import.meta.url), 'utf8'));
     const tiny = { ...suite, name: 'tiny', orders: { ...suite.orders, count: 6 }, ordersPerShard: 3 };
+    const before = (await t.call('GET', `/v1/models/val-e2e/versions/${versions.steady}`, { key: quant })).body.status;
     const run = await waitFor(await validate(versions.steady!, { suiteDefinition: tiny }));
     expect(run.phase).toBe('Inconclusive');
+    expect(run.affectsStatus).toBe(false);
     expect(run.gates.find((g: Json) => g.name === 'is-non-inferior')).toMatchObject({ phase: 'Inconclusive', message: expect.stringContaining('fewer than the 20 needed') });
-    expect((await t.call('GET', `/v1/models/val-e2e/versions/${versions.steady}`, { key: quant })).body.status).toBe('needs-review');
+    expect((await t.call('GET', `/v1/models/val-e2e/versions/${versions.steady}`, { key: quant })).body.status).toBe(before);
+  });
+
+  it('refuses a second status-setting validation of a version while one is running', async () => {
+    const version = await register(buildMlpPolicy({ ...MANIFEST, activation: 'relu', output: 'sigmoid', layers: [{ weights: [[0, 0, -9, 0], [-6, 0, -9, 0]], bias: [-2, 1] }] }));
+    const first = await validate(version);
+    const second = await t.call('POST', `/v1/models/val-e2e/versions/${version}/validations`, { key: quant, json: { suite: 'smoke' } });
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('CONFLICT');
+    await waitFor(first);
   });
 
   it('a worker killed with SIGKILL mid-run loses nothing: the run completes with the same numbers as an uninterrupted one', async () => {
@@ -141,7 +152,8 @@ describe('validation pipeline, end to end with two worker processes', () => {
     // 12 shards of about a second each on a larger day, so a kill lands inside one.
     const longer = { ...suite, name: 'crash', datasets: [{ synthetic: { regime: 'calm', seed: 5, events: 300000 } }], orders: { ...suite.orders, count: 60 }, ordersPerShard: 10 };
     const uninterrupted = await waitFor(await validate(versions.steady!, { suiteDefinition: longer }));
-    expect(TERMINAL).toContain(uninterrupted.phase);
+    expect(uninterrupted.phase).not.toBe('Error'); // a real verdict with gates, so the comparison below means something
+    expect(uninterrupted.gates.length).toBeGreaterThan(0);
 
     const runId = await validate(versions.steady!, { suiteDefinition: longer });
     await waitFor(runId, (run) => run.progress.done >= 2);

@@ -1,6 +1,6 @@
 import type { Logger } from '@airlock/runtime';
 import type { PgBoss } from '@airlock/queue';
-import { AGGREGATE_QUEUE, DEAD_SHARD_QUEUE, SHARD_QUEUE, type QueuePolicy, type RunInputs, type ShardJob, type ValidationService } from '@airlock/validation';
+import { AGGREGATE_QUEUE, DEAD_AGGREGATE_QUEUE, DEAD_SHARD_QUEUE, SHARD_QUEUE, type QueuePolicy, type RunInputs, type ShardJob, type ValidationService } from '@airlock/validation';
 import { Histogram, type Registry } from 'prom-client';
 import { QueueLoop } from './queue-loop.js';
 
@@ -36,7 +36,7 @@ export async function startValidationProcessors(options: {
       throw error;
     }
   };
-  await validation.createQueues();
+  await validation.createQueues({ owner: true });
   const heartbeatMs = (options.policy.heartbeatSeconds * 1000) / 3;
   const loops = [
     new QueueLoop<ShardJob>(
@@ -54,8 +54,17 @@ export async function startValidationProcessors(options: {
       boss,
       AGGREGATE_QUEUE,
       async (job) => {
-        const report = await timed(AGGREGATE_QUEUE, () => validation.aggregate(job.data.runId));
-        if (report) logger.info({ runId: job.data.runId, phase: report.phase }, 'validation run judged');
+        try {
+          const report = await timed(AGGREGATE_QUEUE, () => validation.aggregate(job.data.runId));
+          if (report) logger.info({ runId: job.data.runId, phase: report.phase }, 'validation run judged');
+        } catch (error) {
+          // The last attempt fails the run with the reason (the dead-letter queue covers a worker lost on it).
+          if (job.retryCount >= options.policy.shardRetryLimit) {
+            await validation.failRun(job.data.runId, `aggregation failed on every attempt: ${(error as Error).message}`);
+            return;
+          }
+          throw error;
+        }
       },
       { concurrency: 1, idleMs: 200, heartbeatMs },
       logger,
@@ -66,6 +75,16 @@ export async function startValidationProcessors(options: {
       async (job) => {
         await validation.failRun(job.data.runId, `shard ${job.data.index} failed on every attempt (errors or a worker lost mid-shard)`);
         logger.warn({ runId: job.data.runId, shard: job.data.index }, 'validation shard exhausted its retries; run failed');
+      },
+      { concurrency: 1, idleMs: 1000, heartbeatMs },
+      logger,
+    ),
+    new QueueLoop<{ runId: string }>(
+      boss,
+      DEAD_AGGREGATE_QUEUE,
+      async (job) => {
+        await validation.failRun(job.data.runId, 'aggregation failed on every attempt (errors or a worker lost mid-aggregation)');
+        logger.warn({ runId: job.data.runId }, 'validation aggregation exhausted its retries; run failed');
       },
       { concurrency: 1, idleMs: 1000, heartbeatMs },
       logger,

@@ -6,6 +6,7 @@ import { verifyAuditChain, type AuditEvent } from '@airlock/core';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.js';
 import { Database } from './database.js';
+import { IN_PROGRESS_LEASE_MS } from './repositories/idempotency.repository.js';
 import { pendingSchemaChanges } from './schema-drift.js';
 import { createTestDatabase, type TestDatabase } from './testing/index.js';
 
@@ -71,6 +72,14 @@ describe('database on the real PostgreSQL', () => {
     });
     const actions = (await db.read.auditEvents.list({ subject: 'model:m1', limit: 100 })).map((e) => e.action);
     expect(actions).toEqual(['a', 'b']);
+  });
+
+  it('an Idempotency-Key left in progress by a request that never finished is taken over after its lease', async () => {
+    const scope = 'a'.repeat(64);
+    const t0 = new Date('2026-11-24T12:00:00.000Z');
+    expect(await db.read.idempotency.claim(scope, 'k1', 'f'.repeat(64), t0)).toEqual({ kind: 'claimed' });
+    expect(await db.read.idempotency.claim(scope, 'k1', 'f'.repeat(64), new Date(t0.getTime() + 60_000))).toEqual({ kind: 'in-progress' });
+    expect(await db.read.idempotency.claim(scope, 'k1', 'f'.repeat(64), new Date(t0.getTime() + IN_PROGRESS_LEASE_MS + 1))).toEqual({ kind: 'claimed' });
   });
 
   it('reverts every migration down to an empty schema and applies them again', async () => {

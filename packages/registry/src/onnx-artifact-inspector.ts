@@ -23,7 +23,7 @@ export class OnnxArtifactInspector implements ArtifactInspector {
   constructor(private readonly limits: OnnxInspectorLimits & { readonly concurrency?: number }) {}
 
   async inspect(artifactPath: string, manifest: Manifest): Promise<Record<string, unknown>> {
-    if (this.running >= (this.limits.concurrency ?? 2)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.running >= (this.limits.concurrency ?? 2)) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running += 1;
     try {
       return await this.check(artifactPath, manifest);

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactStore } from '@airlock/artifact-store';
@@ -46,7 +47,10 @@ export class RunInputs {
     if (!existsSync(archive)) {
       const bytes = await this.readVerified(dataset.sha256, `dataset "${dataset.name}"`);
       await mkdir(join(this.cacheDir, 'datasets'), { recursive: true });
-      await writeFile(archive, bytes);
+      // Temp file + rename: another worker sharing the cache, or one killed mid-write, never sees half a file.
+      const partial = `${archive}.${randomUUID()}.tmp`;
+      await writeFile(partial, bytes);
+      await rename(partial, archive);
     }
     return loadMarketDay(archive, { cacheDir: join(this.cacheDir, 'columnar'), instrument: dataset.instrument, date: dataset.date });
   }

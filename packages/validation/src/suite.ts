@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DomainError, zodProblems, type Condition, type ModelTier } from '@airlock/core';
+import { DomainError, MODEL_TIERS, zodProblems, type Condition, type ModelTier } from '@airlock/core';
 import { BASELINE_NAMES, parseScenario, type ScenarioSpec } from '@airlock/sim';
 import { z } from 'zod';
 
@@ -46,6 +46,11 @@ const datasetRefSchema = z.union([
 const suiteSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
   version: z.number().int().min(1),
+  /**
+   * The highest model tier this suite is strong enough to validate: only a shipped suite whose tier covers the
+   * model's may change the version's status (any other run is evidence only).
+   */
+  validatesUpToTier: z.enum(MODEL_TIERS).optional(),
   description: z.string(),
   /** Seeds order generation and the statistics (bootstrap); the engine's own seed derives from it per shard. */
   seed: z.number().int(),
@@ -101,6 +106,10 @@ export const listSuites = (): string[] =>
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
+
+/** Whether a shipped suite's verdict may set the status of a version of a model of this tier. */
+export const suiteCoversTier = (suite: Suite, tier: ModelTier): boolean =>
+  suite.validatesUpToTier !== undefined && MODEL_TIERS.indexOf(suite.validatesUpToTier) >= MODEL_TIERS.indexOf(tier);
 
 /** A shipped suite by name, or the tier's default. Unknown names are refused with the list of known ones. */
 export function loadSuite(name: string | undefined, tier: ModelTier): Suite {

@@ -7,12 +7,14 @@ import { aggregateRun, type ValidationReport } from './aggregate.js';
 import type { RunInputs } from './run-inputs.js';
 import { planShards, type ShardSpec } from './shard-plan.js';
 import { runShard, type ShardResult } from './shard-runner.js';
-import { loadSuite, parseSuite, type Suite } from './suite.js';
+import { loadSuite, parseSuite, suiteCoversTier, type Suite } from './suite.js';
 
 export const SHARD_QUEUE = 'validation-shard';
 export const AGGREGATE_QUEUE = 'validation-aggregate';
 /** Where pg-boss moves a shard job whose retries are exhausted (including a worker that died on its last attempt). */
 export const DEAD_SHARD_QUEUE = 'validation-shard-dead';
+/** Where an aggregation whose retries are exhausted goes; its processor fails the run with the reason. */
+export const DEAD_AGGREGATE_QUEUE = 'validation-aggregate-dead';
 
 export interface ShardJob {
   readonly runId: string;
@@ -41,6 +43,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
   'ARTIFACT_NOT_ONNX',
 ]);
 
+/** Statuses a validation may move a version from: past review (shadow, approval, rollout) belongs to later stages. */
+const STATUSES_VALIDATION_MAY_SET: ReadonlySet<VersionStatus> = new Set(['registered', 'validating', 'validated', 'rejected', 'needs-review']);
+
 /** The verdict → the version's status (set by this pipeline). */
 const STATUS_BY_PHASE: Partial<Record<RunPhase, VersionStatus>> = {
   Successful: 'validated',
@@ -59,6 +64,8 @@ export interface RunView {
   /** Seconds to completion at the pace so far (null when not running or unknown). */
   readonly etaSeconds: number | null;
   readonly champion: ValidationRun['champion'];
+  /** Whether this run's verdict sets the version's status (a shipped suite covering the model's tier). */
+  readonly affectsStatus: boolean;
   readonly gates: unknown[];
   readonly report: Record<string, unknown> | null;
   readonly evidenceSha256: string | null;
@@ -83,15 +90,17 @@ export class ValidationService {
   ) {}
 
   /**
-   * Creates the queues, or brings their policy up to date (every API and worker process calls this at start):
-   * shards retry, heartbeat, and end in the dead-letter queue when their retries are exhausted.
+   * Creates the queues that are missing; with `owner` (the workers, which carry the queue policy's configuration)
+   * also brings existing ones up to this policy. The API only creates: it must not overwrite the workers' policy.
+   * Shards retry, heartbeat, and end in a dead-letter queue when their retries are exhausted; so do aggregations.
    */
-  async createQueues(): Promise<void> {
-    const ensure = async (name: string, options: Parameters<PgBoss['createQueue']>[1] = {}) => {
-      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, options);
-      else if (options && Object.keys(options).length > 0) await this.boss.updateQueue(name, options);
+  async createQueues(options: { owner: boolean }): Promise<void> {
+    const ensure = async (name: string, queueOptions: Parameters<PgBoss['createQueue']>[1] = {}) => {
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, queueOptions);
+      else if (options.owner && queueOptions && Object.keys(queueOptions).length > 0) await this.boss.updateQueue(name, queueOptions);
     };
     await ensure(DEAD_SHARD_QUEUE);
+    await ensure(DEAD_AGGREGATE_QUEUE);
     await ensure(SHARD_QUEUE, {
       retryLimit: this.policy.shardRetryLimit,
       retryDelay: 1,
@@ -99,7 +108,7 @@ export class ValidationService {
       expireInSeconds: 3600,
       deadLetter: DEAD_SHARD_QUEUE,
     });
-    await ensure(AGGREGATE_QUEUE, { retryLimit: this.policy.shardRetryLimit, retryDelay: 1, expireInSeconds: 3600 });
+    await ensure(AGGREGATE_QUEUE, { retryLimit: this.policy.shardRetryLimit, retryDelay: 1, expireInSeconds: 3600, deadLetter: DEAD_AGGREGATE_QUEUE });
   }
 
   /**
@@ -111,10 +120,16 @@ export class ValidationService {
     if (!model) throw new DomainError('NOT_FOUND', `model "${modelName}" not found`);
     const version = await this.db.read.versions.find(model, versionNumber);
     if (!version) throw new DomainError('NOT_FOUND', `version ${versionNumber} of model "${modelName}" not found`);
-    const suite = typeof suiteChoice === 'object' ? parseSuite(suiteChoice.definition, 'suiteDefinition') : loadSuite(suiteChoice, model.tier);
+    const inline = typeof suiteChoice === 'object';
+    const suite = inline ? parseSuite(suiteChoice.definition, 'suiteDefinition') : loadSuite(suiteChoice, model.tier);
     const shards = planShards(suite);
     const runId = randomUUID();
+    // Only a shipped suite strong enough for the model's tier, on a version not yet past review, sets its status.
+    const affectsStatus = !inline && suiteCoversTier(suite, model.tier) && STATUSES_VALIDATION_MAY_SET.has(version.status);
     return this.db.transaction(async (uow) => {
+      if (affectsStatus && (await uow.validation.activeStatusRun(version.id))) {
+        throw new DomainError('CONFLICT', `a validation that sets the status of ${model.name}@${version.version} is already running`);
+      }
       const championAlias = (await uow.aliases.list(model)).find((a) => a.alias === 'champion');
       const championVersion = championAlias && championAlias.version !== version.version ? await uow.versions.find(model, championAlias.version) : null;
       const run: ValidationRun = {
@@ -122,6 +137,7 @@ export class ValidationService {
         versionId: version.id,
         suite: suite as unknown as Record<string, unknown>,
         champion: championVersion ? { version: championVersion.version, sha256: championVersion.sha256 } : null,
+        affectsStatus,
         phase: 'Pending',
         shardsTotal: shards.length,
         shardsDone: 0,
@@ -139,8 +155,15 @@ export class ValidationService {
         shards.map((spec, index) => ({ id: randomUUID(), runId, index, spec: { ...spec }, status: 'pending', result: null })),
       );
       const subject = `model:${model.name}@${version.version}`;
-      await uow.audit(actor, 'validation.requested', subject, { runId, suite: `${suite.name}@${suite.version}`, shards: shards.length, champion: run.champion });
-      await this.setStatus(uow, version.id, 'validating', subject, runId);
+      await uow.audit(actor, 'validation.requested', subject, {
+        runId,
+        suite: `${suite.name}@${suite.version}`,
+        inline,
+        affectsStatus,
+        shards: shards.length,
+        champion: run.champion,
+      });
+      if (affectsStatus) await this.setStatus(uow, version.id, 'validating', subject, runId);
       for (let index = 0; index < shards.length; index++) {
         await this.boss.send(SHARD_QUEUE, { runId, index } satisfies ShardJob, { singletonKey: `${runId}:${index}`, db: inTransaction(uow) });
       }
@@ -232,7 +255,7 @@ export class ValidationService {
         evidenceSha256: stored.sha256,
         gates: report.gates.map((g) => ({ name: g.name, phase: g.phase, value: g.value })),
       });
-      await this.setStatus(uow, version.id, STATUS_BY_PHASE[phase] ?? 'needs-review', subject, runId);
+      if (locked.affectsStatus) await this.setStatus(uow, version.id, STATUS_BY_PHASE[phase] ?? 'needs-review', subject, runId);
       return true;
     });
     return finished ? report : null;
@@ -247,7 +270,7 @@ export class ValidationService {
       await uow.validation.finishRun(runId, { phase: 'Error', gates: null, report: null, evidenceSha256: null, error: reason, at: uow.at });
       const subject = version ? `model:${version.modelName}@${version.version}` : `validation:${runId}`;
       await uow.audit('system', 'validation.errored', subject, { runId, reason });
-      if (version) await this.setStatus(uow, version.id, 'needs-review', subject, runId);
+      if (version && run.affectsStatus) await this.setStatus(uow, version.id, 'needs-review', subject, runId);
     });
   }
 
@@ -286,6 +309,7 @@ export class ValidationService {
       progress: { done: run.shardsDone, total: run.shardsTotal },
       etaSeconds,
       champion: run.champion,
+      affectsStatus: run.affectsStatus,
       gates: run.gates ?? [],
       report: run.report,
       evidenceSha256: run.evidenceSha256,

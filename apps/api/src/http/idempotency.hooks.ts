@@ -6,6 +6,11 @@ import { bearerKey } from './auth.guard.js';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './problem.js';
 
 const HEADER = 'idempotency-key';
+/**
+ * Routes whose responses are never stored: creating an API key returns its secret once, and a stored copy would
+ * put a live key in plain text in the database (keys are stored hashed only). Retrying such a POST creates a new key.
+ */
+const NEVER_STORED = new Set(['/v1/api-keys']);
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/; // printable ASCII, no spaces
 
 interface Claim {
@@ -29,7 +34,7 @@ export function registerIdempotencyHooks(fastify: FastifyInstance, db: Database,
 
   fastify.addHook('preHandler', async (request, reply) => {
     const key = request.headers[HEADER];
-    if (request.method !== 'POST' || typeof key !== 'string') return;
+    if (request.method !== 'POST' || typeof key !== 'string' || NEVER_STORED.has(request.routeOptions.url ?? '')) return;
     if (!KEY_PATTERN.test(key)) {
       return refuse(reply, problemOf('VALIDATION_FAILED', 'Idempotency-Key must be 1–255 printable ASCII characters', {
         errors: [{ field: 'Idempotency-Key', message: '1–255 printable ASCII characters' }],
@@ -58,12 +63,12 @@ export function registerIdempotencyHooks(fastify: FastifyInstance, db: Database,
   fastify.addHook('onSend', async (request, reply, payload) => {
     const claim = claims.get(request);
     if (!claim || claim.settled) return payload;
-    claim.settled = true;
     if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
       await db.read.idempotency.complete(claim.scope, claim.key, reply.statusCode, JSON.parse(payload) as unknown);
     } else {
       await db.read.idempotency.release(claim.scope, claim.key);
     }
+    claim.settled = true; // only once stored or released: otherwise onResponse frees the key
     return payload;
   });
 

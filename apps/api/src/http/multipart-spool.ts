@@ -67,7 +67,17 @@ export async function spoolMultipart(
         if (part.file.truncated) throw tooLarge(options.maxBytes);
         file = { path, sha256: hash.digest('hex'), sizeBytes: size };
       } else if (options.textFields.includes(part.fieldname) && fields[part.fieldname] === undefined) {
-        if (part.type === 'file') fields[part.fieldname] = (await part.toBuffer()).toString('utf8');
+        if (part.type === 'file') {
+          // Read with a bound: the upload limit is for the artifact, not for a manifest sent as a file.
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of part.file as AsyncIterable<Buffer>) {
+            size += chunk.length;
+            if (size > MAX_FIELD_BYTES) throw new DomainError('VALIDATION_FAILED', `the ${part.fieldname} part exceeds ${MAX_FIELD_BYTES} bytes`);
+            chunks.push(chunk);
+          }
+          fields[part.fieldname] = Buffer.concat(chunks).toString('utf8');
+        }
         else {
           if (part.valueTruncated) throw new DomainError('VALIDATION_FAILED', `the ${part.fieldname} part exceeds ${MAX_FIELD_BYTES} bytes`);
           fields[part.fieldname] = String(part.value);

@@ -246,6 +246,16 @@ describe('model registry over HTTP (real PostgreSQL, file store, onnxruntime)', 
       const events = await t.call('GET', '/v1/audit?subject=model:idem-model');
       expect(events.body.items.filter((e: { action: string }) => e.action === 'model.created')).toHaveLength(1);
     });
+    it('never stores a created API key’s secret: a repeated request creates another key', async () => {
+      const headers = { 'idempotency-key': 'make-key-1' };
+      const first = await t.call('POST', '/v1/api-keys', { json: { name: 'k', roles: ['quant'] }, headers });
+      const second = await t.call('POST', '/v1/api-keys', { json: { name: 'k', roles: ['quant'] }, headers });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.body.id).not.toBe(first.body.id);
+      const stored = (await t.api.db.dataSource.query(`SELECT count(*)::int AS n FROM idempotency_records WHERE key = 'make-key-1'`)) as [{ n: number }];
+      expect(stored[0].n).toBe(0);
+    });
+
     it('frees the key after a failed request so the client may retry', async () => {
       const headers = { 'idempotency-key': 'retry-me' };
       const failed = await t.call('POST', '/v1/models', { key: quant, json: { name: 'BAD' }, headers });

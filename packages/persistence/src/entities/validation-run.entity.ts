@@ -26,6 +26,13 @@ export class ValidationRunEntity {
   @Column('jsonb', { nullable: true })
   champion!: object | null;
 
+  /**
+   * Whether the verdict sets the version's status: a shipped suite covering the model's tier, on a version not yet
+   * past needs-review. Other runs are evidence only.
+   */
+  @Column('boolean', { name: 'affects_status', default: true })
+  affectsStatus!: boolean;
+
   /** Pending | Running | Successful | Failed | Inconclusive | Error — set by the workers. */
   @Column('text')
   phase!: string;

@@ -1,4 +1,7 @@
 import { IsNull, type EntityManager } from 'typeorm';
+
+/** How long a claim without a response blocks its key, ms: longer than any request (a 256 MiB upload included). */
+export const IN_PROGRESS_LEASE_MS = 10 * 60_000;
 import { IdempotencyRecordEntity } from '../entities/idempotency-record.entity.js';
 
 export type IdempotencyClaim =
@@ -10,8 +13,21 @@ export type IdempotencyClaim =
 export class IdempotencyRepository {
   constructor(private readonly manager: EntityManager) {}
 
-  /** Claims the key for this request, or says what happened to the first request that used it. */
+  /**
+   * Claims the key for this request, or says what happened to the first request that used it. A claim whose request
+   * never finished (the process died between claim and response) is taken over after IN_PROGRESS_LEASE_MS.
+   */
   async claim(scope: string, key: string, fingerprint: string, at: Date): Promise<IdempotencyClaim> {
+    await this.manager
+      .createQueryBuilder()
+      .delete()
+      .from(IdempotencyRecordEntity)
+      .where('scope = :scope AND key = :key AND response_status IS NULL AND created_at < :expired', {
+        scope,
+        key,
+        expired: new Date(at.getTime() - IN_PROGRESS_LEASE_MS),
+      })
+      .execute();
     const inserted = await this.manager
       .createQueryBuilder()
       .insert()

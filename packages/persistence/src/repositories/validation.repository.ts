@@ -11,6 +11,8 @@ export interface ValidationRun {
   readonly versionId: string;
   readonly suite: Record<string, unknown>;
   readonly champion: { version: number; sha256: string } | null;
+  /** Whether the verdict sets the version's status (see the entity). */
+  readonly affectsStatus: boolean;
   readonly phase: RunPhase;
   readonly shardsTotal: number;
   readonly shardsDone: number;
@@ -82,6 +84,15 @@ export class ValidationRepository {
   /** Row-locked until the transaction ends: aggregation and failure decide a run's verdict one at a time. */
   async lockRun(id: string): Promise<ValidationRun | null> {
     const row = await this.manager.createQueryBuilder(ValidationRunEntity, 'r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+    return row ? toRun(row) : null;
+  }
+
+  /** A run of this version that will set its status and has not finished yet. */
+  async activeStatusRun(versionId: string): Promise<ValidationRun | null> {
+    const row = await this.manager
+      .createQueryBuilder(ValidationRunEntity, 'r')
+      .where('r.version_id = :versionId AND r.affects_status AND r.phase IN (:...phases)', { versionId, phases: ['Pending', 'Running'] })
+      .getOne();
     return row ? toRun(row) : null;
   }
 
