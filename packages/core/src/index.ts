@@ -7,3 +7,4 @@ export * from './registry.js';
 export * from './analysis/analysis.js';
 export * from './rollout-plan.js';
 export * from './promotion.js';
+export * from './rollout/reconcile.js';
