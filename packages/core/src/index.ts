@@ -8,3 +8,4 @@ export * from './analysis/analysis.js';
 export * from './rollout-plan.js';
 export * from './promotion.js';
 export * from './rollout/reconcile.js';
+export * from './semaphore.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import type { Manifest } from '@airlock/core';
+import { Semaphore, type Manifest } from '@airlock/core';
 import { validateArtifact } from '@airlock/onnx';
 import type { ArtifactInspector } from './artifact-inspector.js';
 
@@ -16,21 +16,15 @@ export interface OnnxInspectorLimits {
  * taken from the artifact's digest, so the same bytes are always probed with the same rows (replayable evidence).
  */
 export class OnnxArtifactInspector implements ArtifactInspector {
-  /** Checks running now and waiting: each costs a sandbox process (~60–90 MiB), so a replica runs a few at a time. */
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Each check costs a sandbox process (~60–90 MiB): a replica runs a few at a time (default 2). */
+  private readonly slots: Semaphore;
 
-  constructor(private readonly limits: OnnxInspectorLimits & { readonly concurrency?: number }) {}
+  constructor(private readonly limits: OnnxInspectorLimits & { readonly concurrency?: number }) {
+    this.slots = new Semaphore(limits.concurrency ?? 2);
+  }
 
-  async inspect(artifactPath: string, manifest: Manifest): Promise<Record<string, unknown>> {
-    while (this.running >= (this.limits.concurrency ?? 2)) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running += 1;
-    try {
-      return await this.check(artifactPath, manifest);
-    } finally {
-      this.running -= 1;
-      this.waiting.shift()?.();
-    }
+  inspect(artifactPath: string, manifest: Manifest): Promise<Record<string, unknown>> {
+    return this.slots.run(() => this.check(artifactPath, manifest));
   }
 
   private async check(artifactPath: string, manifest: Manifest): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import {
   MODEL_NAME_PATTERN,
   MODEL_TIERS,
   PROTECTED_ALIASES,
+  Semaphore,
   parseManifest,
   type FieldProblem,
   type Model,
@@ -66,7 +67,12 @@ function checkNewModel(input: NewModel): FieldProblem[] {
   return problems;
 }
 
+/** Whole-artifact reads held in memory at once per replica (each up to the upload limit, 256 MiB by default). */
+const CONCURRENT_ARTIFACT_READS = 4;
+
 export class RegistryService {
+  private readonly artifactReads = new Semaphore(CONCURRENT_ARTIFACT_READS);
+
   constructor(
     private readonly db: Database,
     private readonly store: ArtifactStore,
@@ -173,7 +179,7 @@ export class RegistryService {
    * Read whole so a mismatch becomes a clean error before anything is sent; artifacts are bounded by the upload limit.
    */
   readVerifiedArtifact(version: ModelVersion): Promise<Uint8Array> {
-    return this.store.get(version.sha256);
+    return this.artifactReads.run(() => this.store.get(version.sha256));
   }
 
   async listAliases(modelName: string): Promise<ModelAlias[]> {

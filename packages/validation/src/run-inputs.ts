@@ -14,6 +14,17 @@ import type { DatasetRef } from './suite.js';
  * on disk, then held in memory) and ONNX sessions (by artifact digest). Every byte read from the store is
  * verified against its sha256; a mismatch is the run's failure reason, never a silent result.
  */
+/** How many market days and ONNX sessions a worker keeps (least recently used go first). */
+const MAX_DAYS = 8;
+const MAX_POLICIES = 16;
+
+/** Touches `key` as most recently used and drops the oldest entries beyond `max`. */
+function remember<V>(cache: Map<string, V>, key: string, value: V, max: number): void {
+  cache.delete(key);
+  cache.set(key, value);
+  while (cache.size > max) cache.delete(cache.keys().next().value as string);
+}
+
 export class RunInputs {
   private readonly days = new Map<string, Promise<MarketDay>>();
   private readonly policies = new Map<string, Promise<OnnxPolicy>>();
@@ -30,9 +41,9 @@ export class RunInputs {
     let day = this.days.get(key);
     if (!day) {
       day = this.loadDay(ref);
-      this.days.set(key, day);
       day.catch(() => this.days.delete(key)); // a failure is not cached: the next attempt tries again
     }
+    remember(this.days, key, day, MAX_DAYS);
     return day;
   }
 
@@ -61,9 +72,11 @@ export class RunInputs {
       policy = this.readVerified(version.sha256, `model ${version.modelName}@${version.version}`).then((bytes) =>
         OnnxPolicy.load(bytes, version.manifest, `${version.modelName}@${version.version}`),
       );
-      this.policies.set(version.sha256, policy);
       policy.catch(() => this.policies.delete(version.sha256));
     }
+    // Evicted sessions are not disposed here: a shard running concurrently may still be deciding with one. It is
+    // freed with the object once no shard references it; close() disposes those still cached.
+    remember(this.policies, version.sha256, policy, MAX_POLICIES);
     return policy;
   }
 
