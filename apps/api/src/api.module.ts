@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { ArtifactStore } from '@airlock/artifact-store';
 import type { Clock } from '@airlock/core';
 import { Database } from '@airlock/persistence';
-import { DeploymentService, PromotionService } from '@airlock/promotion';
+import { DeploymentService, PromotionService, RolloutService } from '@airlock/promotion';
 import { ApiKeysService, AuditService, RegistryService, type ArtifactInspector } from '@airlock/registry';
 import { DatasetService, ValidationService } from '@airlock/validation';
 import type { Registry } from 'prom-client';
@@ -17,6 +17,7 @@ import { DocsController } from './ops/docs.controller.js';
 import { HealthController } from './ops/health.controller.js';
 import { DeploymentsController } from './promotion/deployments.controller.js';
 import { PromotionsController } from './promotion/promotions.controller.js';
+import { RolloutsController } from './promotion/rollouts.controller.js';
 import { ModelsController } from './registry/models.controller.js';
 import { ArtifactStoreReader } from './validation/artifact-store.reader.js';
 import { DatasetsController } from './validation/datasets.controller.js';
@@ -49,6 +50,7 @@ export class ApiModule {
         HealthController,
         ModelsController,
         PromotionsController,
+        RolloutsController,
         ValidationsController,
       ],
       providers: [
@@ -64,6 +66,7 @@ export class ApiModule {
         { provide: DatasetService, useValue: new DatasetService(infra.db, infra.store) },
         { provide: PromotionService, useValue: new PromotionService(infra.db, infra.clock, { approvalTtlMs: infra.config.approvalTtlMs }) },
         { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
+        { provide: RolloutService, useValue: new RolloutService(infra.db) },
         ArtifactStoreReader,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

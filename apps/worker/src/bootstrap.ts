@@ -1,6 +1,7 @@
 import { createArtifactStore, s3ClientConfigFromEnv, type ArtifactStore } from '@airlock/artifact-store';
 import type { Clock } from '@airlock/core';
-import { createDataSource, Database } from '@airlock/persistence';
+import { createDataSource, Database, databaseKind } from '@airlock/persistence';
+import { RolloutController, RolloutLeaderLoop } from '@airlock/promotion';
 import { OrphanSweeper } from '@airlock/registry';
 import { createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@airlock/runtime';
 import { startJobQueue, type PgBoss } from '@airlock/queue';
@@ -13,6 +14,7 @@ import type { WorkerConfig } from './worker-config.js';
 export interface RunningWorker {
   readonly url: string;
   readonly sweepLoop: OrphanSweepLoop;
+  readonly rolloutLoop: RolloutLeaderLoop;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export interface WorkerOverrides {
 
 /**
  * The worker process: validation shards and aggregation (pg-boss jobs), and the orphan-artifact sweeper; the
- * rollout controller joins it (issue #6). The schema is the API's to migrate: the worker only checks it can reach it.
+ * rollout controller (issue #6; ticks only on the worker holding the leader lock). The schema is the API's to migrate: the worker only checks it can reach it.
  */
 export async function startWorker(config: WorkerConfig, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
   const logger = overrides.logger ?? createLogger('worker', config.logLevel);
@@ -52,6 +54,12 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
   const inputs = new RunInputs(db, store, config.cacheDir);
   const processors = await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, policy, logger, metrics });
   const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
+  const rolloutLoop = new RolloutLeaderLoop(
+    db.dataSource,
+    new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs }),
+    { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },
+    logger,
+  );
   const ops = await startOpsServer({
     host: config.host,
     port: config.port,
@@ -63,11 +71,14 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
     ],
   });
   sweepLoop.start();
+  rolloutLoop.start();
   logger.info({ url: ops.url }, 'worker started');
   return {
     url: ops.url,
     sweepLoop,
+    rolloutLoop,
     async close() {
+      await rolloutLoop.stop();
       await sweepLoop.stop();
       await processors.stop();
       if (!overrides.boss) await boss.stop({ graceful: true, timeout: 5000 });

@@ -18,6 +18,10 @@ const schema = z.object({
   AIRLOCK_SHARD_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(10),
   /** How often pg-boss looks for jobs whose heartbeat stopped, s. */
   AIRLOCK_QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** How often the rollout controller ticks while this worker leads, ms (default 1 s; 0 disables the controller). */
+  AIRLOCK_ROLLOUT_TICK_MS: z.coerce.number().int().min(0).default(1000),
+  /** How long an approval vote counts (as the API's): a rollout must start before the oldest counted vote expires. */
+  AIRLOCK_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Dataset archives and columnar caches (default <data dir>/cache). */
   AIRLOCK_CACHE_DIR: z.string().min(1).optional(),
 });
@@ -31,6 +35,8 @@ export interface WorkerConfig extends CommonConfig {
   readonly shardHeartbeatSeconds: number;
   readonly queueSuperviseSeconds: number;
   readonly cacheDir: string;
+  readonly rolloutTickMs: number;
+  readonly approvalTtlMs: number;
 }
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
@@ -45,6 +51,8 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     shardRetryLimit: c.AIRLOCK_SHARD_RETRY_LIMIT,
     shardHeartbeatSeconds: c.AIRLOCK_SHARD_HEARTBEAT_SECONDS,
     queueSuperviseSeconds: c.AIRLOCK_QUEUE_SUPERVISE_SECONDS,
+    rolloutTickMs: c.AIRLOCK_ROLLOUT_TICK_MS,
+    approvalTtlMs: Math.round(c.AIRLOCK_APPROVAL_TTL_HOURS * 3600_000),
     cacheDir: resolve(c.AIRLOCK_CACHE_DIR ?? `${common.dataDir}/cache`),
   };
 }

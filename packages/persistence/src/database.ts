@@ -9,6 +9,7 @@ import { ModelAliasRepository } from './repositories/model-alias.repository.js';
 import { ModelVersionRepository } from './repositories/model-version.repository.js';
 import { ModelRepository } from './repositories/model.repository.js';
 import { PromotionRepository } from './repositories/promotion.repository.js';
+import { RolloutRepository } from './repositories/rollout.repository.js';
 import { ValidationRepository } from './repositories/validation.repository.js';
 
 /** Every repository over one EntityManager: the base connection for reads, a transaction for writes. */
@@ -22,6 +23,7 @@ export class Repositories {
   readonly validation: ValidationRepository;
   readonly deployments: DeploymentRepository;
   readonly promotions: PromotionRepository;
+  readonly rollouts: RolloutRepository;
 
   constructor(readonly manager: EntityManager) {
     this.apiKeys = new ApiKeyRepository(manager);
@@ -33,6 +35,7 @@ export class Repositories {
     this.validation = new ValidationRepository(manager);
     this.deployments = new DeploymentRepository(manager);
     this.promotions = new PromotionRepository(manager);
+    this.rollouts = new RolloutRepository(manager);
   }
 }
 

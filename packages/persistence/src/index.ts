@@ -8,3 +8,4 @@ export type { IdempotencyClaim } from './repositories/idempotency.repository.js'
 export type { ModelAlias } from './repositories/model-alias.repository.js';
 export * from './repositories/validation.repository.js';
 export type { PromotionQuery } from './repositories/promotion.repository.js';
+export type { Rollout, RolloutQuery, StoredRolloutCommand } from './repositories/rollout.repository.js';

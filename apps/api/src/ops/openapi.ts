@@ -287,6 +287,43 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('the routing table after the resume'), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    '/v1/rollouts': {
+      get: {
+        summary: 'Rollouts (one per Approved promotion, created by the rollout controller), oldest first',
+        parameters: [{ name: 'deployment', in: 'query', schema: { type: 'string', pattern: DEPLOYMENT_NAME_PATTERN.source } }, ...pageParams],
+        responses: { '200': ok('a page of rollouts'), ...errors(400, 401) },
+      },
+    },
+    '/v1/rollouts/{id}': {
+      get: { summary: 'A rollout: phase, step, canaryWeight, analysis, abort, pendingCommand (docs/rollout-controller.md)', parameters: [idParam], responses: { '200': ok('rollout'), ...errors(401, 404) } },
+    },
+    '/v1/rollouts/{id}/pause': {
+      post: {
+        summary: 'Pause the rollout (applied by the controller’s next tick)',
+        ...roles('quant', 'risk', 'admin'),
+        parameters: [idParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
+        responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/v1/rollouts/{id}/resume': {
+      post: {
+        summary: 'Resume a paused, inconclusive or degraded rollout (applied by the controller’s next tick)',
+        ...roles('risk', 'admin'),
+        parameters: [idParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
+        responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/v1/rollouts/{id}/abort': {
+      post: {
+        summary: 'Abort the rollout: all flow back to stable (applied by the controller’s next tick)',
+        ...roles('risk', 'admin'),
+        parameters: [idParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
+        responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
     '/v1/audit': {
       get: {
         summary: 'Audit events in chain order; format=jsonl streams the whole chain',

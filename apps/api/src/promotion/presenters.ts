@@ -1,4 +1,5 @@
 import { approvalExpiresAt, approvedUntil, countingApprovals, requestExpiresAt, viewOf, type Deployment, type Promotion } from '@airlock/core';
+import type { Rollout } from '@airlock/persistence';
 
 // Promotion and routing records → the JSON shapes of API.md. Timestamps are ISO-8601 UTC.
 
@@ -47,3 +48,32 @@ export const presentRouting = (d: Deployment) => ({
   updatedAt: d.updatedAt.toISOString(),
   updatedBy: d.updatedBy,
 });
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export const presentRollout = (r: Rollout) => {
+  const s = r.status;
+  const steps = r.spec.plan.steps;
+  return {
+    id: r.id,
+    promotionId: r.promotionId,
+    deployment: r.spec.deployment,
+    candidate: r.spec.candidate,
+    stable: r.spec.stable,
+    planHash: r.spec.planHash,
+    phase: s.phase,
+    /** The step being executed (0-based); equals `steps` once all are done. */
+    step: s.stepIndex,
+    steps: steps.length,
+    currentStep: steps[s.stepIndex] ?? null,
+    stepStartedAt: iso(s.stepStartedAtMs),
+    canaryWeight: s.canaryWeight,
+    pause: s.pause ? (s.pause.kind === 'step' ? { kind: 'step', until: iso(s.pause.untilMs) } : s.pause) : null,
+    analysis: s.analysis ? s.analysis.metrics.map((m) => ({ ...m, stepIndex: s.analysis?.stepIndex, startedAt: iso(s.analysis?.startedAtMs), run: s.analysis?.phase })) : [],
+    abort: s.abort ? { reason: s.abort.reason, message: s.abort.message, metric: s.abort.metric, at: iso(s.abort.atMs) } : null,
+    pendingCommand: r.pendingCommand ? { kind: r.pendingCommand.kind, by: r.pendingCommand.by ?? null, reason: r.pendingCommand.reason ?? null, at: r.pendingCommand.at } : null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+};

@@ -5,12 +5,15 @@ import { registrationForm, type TestApi } from './api-harness.js';
 const FEATURES = ['spread_bps', 'imbalance_l1', 'time_remaining_frac', 'qty_remaining_frac', 'side'];
 const ACTIONS = ['participation', 'aggression'];
 
-/** A clock tests move by hand (approval expiry). */
+/** A clock tests move by hand (approval expiry, rollout pauses). */
 export class MutableClock {
   constructor(private current = Date.now()) {}
   now = (): Date => new Date(this.current);
   advanceHours(hours: number): void {
     this.current += hours * 3600_000;
+  }
+  advanceMs(ms: number): void {
+    this.current += ms;
   }
 }
 

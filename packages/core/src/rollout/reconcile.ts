@@ -21,7 +21,8 @@ export type PauseReason =
   /** An analysis step errored (Degraded): `resume` restarts the step with a fresh measurement window. */
   | { readonly kind: 'analysisError'; readonly message: string };
 
-export type AbortReason = 'analysisFailed' | 'artifactMismatch' | 'planChanged' | 'manual';
+/** `approvalExpired` and `killed` are set by the controller around this function (the rollout never started / the kill switch). */
+export type AbortReason = 'analysisFailed' | 'artifactMismatch' | 'planChanged' | 'manual' | 'approvalExpired' | 'killed';
 
 export interface AbortInfo {
   readonly reason: AbortReason;

@@ -8,6 +8,7 @@ import { ModelVersionEntity } from './model-version.entity.js';
 import { ModelEntity } from './model.entity.js';
 import { PromotionApprovalEntity } from './promotion-approval.entity.js';
 import { PromotionEntity } from './promotion.entity.js';
+import { RolloutEntity } from './rollout.entity.js';
 import { ValidationRunEntity } from './validation-run.entity.js';
 import { ValidationShardEntity } from './validation-shard.entity.js';
 
@@ -22,6 +23,7 @@ export {
   ModelVersionEntity,
   PromotionApprovalEntity,
   PromotionEntity,
+  RolloutEntity,
   ValidationRunEntity,
   ValidationShardEntity,
 };
@@ -37,6 +39,7 @@ export const ENTITIES = [
   ModelVersionEntity,
   PromotionApprovalEntity,
   PromotionEntity,
+  RolloutEntity,
   ValidationRunEntity,
   ValidationShardEntity,
 ];

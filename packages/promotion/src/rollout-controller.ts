@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_ANALYSIS_GRACE_MS,
+  approvedUntil,
+  countingApprovals,
+  desiredRouting,
+  initialRolloutStatus,
+  reconcileRollout,
+  type Clock,
+  type Deployment,
+  type MetricSpec,
+  type RolloutEvent,
+  type RolloutMeasurement,
+  type RolloutSpec,
+  type RolloutStatus,
+  type VersionRef,
+} from '@airlock/core';
+import { createRolloutActuator, sameRouting, type DesiredRouting as PortRouting, type ModelRef } from '@airlock/actuators';
+import type { Database, Rollout, UnitOfWork } from '@airlock/persistence';
+import { deploymentSubject, routingOf } from './deployment.service.js';
+import { promotionSubject } from './promotion.service.js';
+
+export interface RolloutControllerOptions {
+  /** How long a vote counts (AIRLOCK_APPROVAL_TTL_HOURS): a rollout must start before the oldest counted vote expires. */
+  readonly approvalTtlMs: number;
+  /** Analysis templates by name; none are defined yet (live metrics arrive with issue #5). */
+  readonly analysisTemplates?: Readonly<Record<string, readonly MetricSpec[]>>;
+  /** Grace after an analysis metric's expected window before missing data turns Inconclusive. */
+  readonly analysisGraceMs?: number;
+}
+
+export interface TickResult {
+  /** Rollouts created for Approved promotions. */
+  readonly created: number;
+  /** Rollouts reconciled. */
+  readonly reconciled: number;
+  /** Ticks that changed something (status, events or routing). */
+  readonly changed: number;
+}
+
+const TERMINAL = new Set(['Healthy', 'Aborted']);
+const toPort = (ref: VersionRef | null): ModelRef | null => (ref === null ? null : { model: ref.model, version: String(ref.version), sha256: ref.sha256 });
+const fromPort = (ref: ModelRef | null): VersionRef | null => (ref === null ? null : { model: ref.model, version: Number(ref.version), sha256: ref.sha256 });
+const portTable = (d: Deployment): PortRouting => ({
+  deployment: d.name,
+  stable: toPort(d.stable),
+  canary: toPort(d.canary),
+  canaryWeight: d.canaryWeight,
+  halted: d.halted,
+  revision: d.revision,
+});
+
+/**
+ * The rollout controller's tick (docs/rollout-controller.md): creates the rollout of every Approved promotion that
+ * has none, then reconciles every non-terminal rollout, one transaction per rollout under its row lock and the
+ * deployment's. Live measurements do not exist yet (issue #5): every analysis step sees none, so it ends
+ * Inconclusive after its grace — missing data never passes. Run it only while holding leadership (RolloutLeaderLoop).
+ */
+export class RolloutController {
+  private readonly measurements: Readonly<Record<string, readonly RolloutMeasurement[]>> = {};
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly options: RolloutControllerOptions,
+  ) {}
+
+  async tick(): Promise<TickResult> {
+    let created = 0;
+    let changed = 0;
+    for (const promotionId of await this.db.read.rollouts.approvedWithoutRollout()) {
+      if (await this.start(promotionId)) created += 1;
+    }
+    const ids = await this.db.read.rollouts.activeIds();
+    for (const id of ids) if (await this.reconcile(id)) changed += 1;
+    return { created, reconciled: ids.length, changed: changed + created };
+  }
+
+  /**
+   * Creates the rollout of an Approved promotion: spec from the promotion, `stable` = the deployment's stable now.
+   * Waits while another rollout of the deployment is unfinished. An approval whose oldest counted vote has expired
+   * gets a rollout that is Aborted at once (`approvalExpired`): request and approve again.
+   */
+  private start(promotionId: string): Promise<boolean> {
+    return this.db.transaction(async (uow) => {
+      const promotion = await uow.promotions.lock(promotionId);
+      if (!promotion || promotion.phase !== 'Approved') return false;
+      if (await uow.rollouts.findByPromotion(promotionId)) return false;
+      const deployment = await uow.deployments.lock(promotion.deployment);
+      if (!deployment) return false;
+      if (await uow.rollouts.hasActive(promotion.deployment)) return false;
+      const decidedAt = promotion.decidedAt ?? uow.at;
+      const counted = countingApprovals(promotion, decidedAt, this.options.approvalTtlMs);
+      const binding = counted.find((a) => a.sha256 !== promotion.target.sha256 || a.planHash !== promotion.planHash) ?? { sha256: promotion.target.sha256, planHash: promotion.planHash };
+      const spec: RolloutSpec = {
+        deployment: promotion.deployment,
+        candidate: promotion.target,
+        stable: deployment.stable,
+        plan: promotion.plan,
+        planHash: promotion.planHash,
+        approval: { sha256: binding.sha256, planHash: binding.planHash },
+      };
+      const nowMs = uow.at.getTime();
+      let status: RolloutStatus = initialRolloutStatus(nowMs);
+      const until = approvedUntil(promotion, this.options.approvalTtlMs);
+      const expired = until === null || until <= uow.at;
+      if (expired) {
+        const message = `the approval expired at ${until?.toISOString() ?? '(no counted vote)'} before the rollout started: request and approve again`;
+        status = { ...status, phase: 'Aborted', abort: { reason: 'approvalExpired', message, metric: null, atMs: nowMs } };
+      }
+      const rollout: Rollout = { id: randomUUID(), promotionId, spec, status, pendingCommand: null, createdAt: uow.at, updatedAt: uow.at, finishedAt: expired ? uow.at : null };
+      if (!(await uow.rollouts.insertIfAbsent(rollout))) return false;
+      await uow.audit('system', 'rollout.created', promotionSubject(promotionId), {
+        rolloutId: rollout.id,
+        deployment: spec.deployment,
+        candidate: spec.candidate,
+        stable: spec.stable,
+        planHash: spec.planHash,
+        approval: spec.approval,
+      });
+      if (expired) await uow.audit('system', 'rollout.aborted', promotionSubject(promotionId), { rolloutId: rollout.id, reason: 'approvalExpired', message: status.abort?.message });
+      return true;
+    });
+  }
+
+  /** One tick of one rollout; true when anything changed. */
+  private reconcile(id: string): Promise<boolean> {
+    return this.db.transaction(async (uow) => {
+      const rollout = await uow.rollouts.lock(id);
+      if (!rollout || TERMINAL.has(rollout.status.phase)) return false;
+      const deployment = await uow.deployments.lock(rollout.spec.deployment);
+      if (!deployment) throw new Error(`rollout ${id}: deployment ${rollout.spec.deployment} vanished`);
+      const nowMs = this.clock.now().getTime();
+      const { spec } = rollout;
+
+      let status: RolloutStatus;
+      let events: RolloutEvent[];
+      if (deployment.halted || deployment.kill !== null) {
+        // Never route against a kill: the kill switch wins and the rollout ends. Desired = all flow to stable.
+        const message = `deployment ${deployment.name} was ${deployment.halted ? 'halted' : 'killed'}${deployment.kill ? ` by ${deployment.kill.by}: ${deployment.kill.reason}` : ''}`;
+        status = { ...rollout.status, phase: 'Aborted', pause: null, canaryWeight: 0, abort: { reason: 'killed', message, metric: null, atMs: nowMs } };
+        events = [{ type: 'aborted', atMs: nowMs, stepIndex: status.stepIndex, message, reason: 'killed' }];
+      } else {
+        const command = rollout.pendingCommand ?? undefined;
+        ({ status, events } = reconcileRollout({
+          spec,
+          status: rollout.status,
+          nowMs,
+          measurements: this.measurements,
+          analysisTemplates: this.options.analysisTemplates ?? {},
+          ...(command ? { command: { id: command.id, kind: command.kind, ...(command.by ? { by: command.by } : {}), ...(command.reason ? { reason: command.reason } : {}) } } : {}),
+          analysisGraceMs: this.options.analysisGraceMs ?? DEFAULT_ANALYSIS_GRACE_MS,
+        }));
+      }
+      const completed = events.some((e) => e.type === 'completed');
+      const statusChanged = JSON.stringify(status) !== JSON.stringify(rollout.status) || rollout.pendingCommand !== null;
+      if (statusChanged || events.length > 0) {
+        const finished = TERMINAL.has(status.phase);
+        await uow.rollouts.save({ ...rollout, status, pendingCommand: null, updatedAt: uow.at, finishedAt: finished ? uow.at : null });
+        for (const event of events) await uow.audit('system', `rollout.${event.type}`, promotionSubject(rollout.promotionId), { rolloutId: rollout.id, ...event });
+      }
+
+      // The routing the status implies; on completion the candidate becomes the stable and the canary goes.
+      const desired = completed ? { stable: spec.candidate, canary: null, canaryWeight: 0 } : desiredRouting(spec, status);
+      const routed = await this.route(uow, deployment, { stable: desired.stable, canary: desired.canary, canaryWeight: desired.canaryWeight }, rollout.id);
+      if (completed) await this.crown(uow, rollout);
+      return statusChanged || events.length > 0 || routed;
+    });
+  }
+
+  /** Applies the desired routing through the routing-table actuator; revision +1 only when the table changes. */
+  private async route(uow: UnitOfWork, before: Deployment, want: Pick<Deployment, 'stable' | 'canary' | 'canaryWeight'>, rolloutId: string): Promise<boolean> {
+    const observed = portTable(before);
+    const target: PortRouting = { ...observed, stable: toPort(want.stable), canary: toPort(want.canary), canaryWeight: want.canaryWeight };
+    const changed = !sameRouting(observed, target);
+    const actuator = createRolloutActuator({
+      kind: 'routing-table',
+      read: () => Promise.resolve(observed),
+      record: async (state) => {
+        const after: Deployment = {
+          ...before,
+          stable: fromPort(state.stable),
+          canary: fromPort(state.canary),
+          canaryWeight: state.canaryWeight,
+          revision: state.revision,
+          updatedAt: uow.at,
+          updatedBy: 'system:rollout-controller',
+        };
+        await uow.deployments.update(after);
+        await uow.audit('system', 'deployment.routed', deploymentSubject(before.name), { rolloutId, before: routingOf(before), after: routingOf(after) });
+      },
+    });
+    const applied = await actuator.apply({ ...target, revision: changed ? before.revision + 1 : before.revision });
+    return applied.changed;
+  }
+
+  /**
+   * A completed rollout: the candidate becomes the `champion` alias of its model (set here, past the API's alias
+   * protection, which exists for exactly this) and its version status `champion`; the previous stable version is
+   * `retired` (it stays the rollback target in the rollout's spec).
+   */
+  private async crown(uow: UnitOfWork, rollout: Rollout): Promise<void> {
+    const { candidate, stable } = rollout.spec;
+    const model = await uow.models.findByName(candidate.model);
+    const version = model ? await uow.versions.find(model, candidate.version) : null;
+    if (!model || !version) throw new Error(`rollout ${rollout.id}: candidate ${candidate.model}@${candidate.version} vanished`);
+    await uow.versions.setStatus(version, 'champion');
+    await uow.aliases.upsert(model, { alias: 'champion', version: version.version, updatedAt: uow.at, updatedBy: 'system:rollout-controller' });
+    await uow.audit('system', 'alias.set', `model:${model.name}`, { alias: 'champion', version: version.version, sha256: version.sha256, rolloutId: rollout.id });
+    await uow.audit('system', 'version.status-changed', `model:${model.name}@${version.version}`, { status: 'champion', rolloutId: rollout.id });
+    if (stable && !(stable.model === candidate.model && stable.version === candidate.version)) {
+      const previousModel = await uow.models.findByName(stable.model);
+      const previous = previousModel ? await uow.versions.find(previousModel, stable.version) : null;
+      if (previous) {
+        await uow.versions.setStatus(previous, 'retired');
+        await uow.audit('system', 'version.status-changed', `model:${stable.model}@${stable.version}`, { status: 'retired', rolloutId: rollout.id });
+      }
+    }
+  }
+}
