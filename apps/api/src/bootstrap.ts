@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
@@ -19,6 +20,25 @@ import { registerIdempotencyHooks } from './http/idempotency.hooks.js';
 import { createMetricsRegistry, registerHttpMetrics } from '@airlock/runtime';
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Spool files older than this at start belong to uploads a crash interrupted (ms; no upload lasts an hour). */
+const SPOOL_MAX_AGE_MS = 3_600_000;
+
+/** Removes upload spool files an earlier process left behind when it died mid-upload. */
+async function sweepSpool(dir: string, maxAgeMs: number, logger: Logger): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const cutoff = Date.now() - maxAgeMs;
+  let removed = 0;
+  for (const name of entries) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info?.isFile() && info.mtimeMs < cutoff) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  if (removed > 0) logger.info({ removed, dir }, 'stale upload spool files removed');
+}
 
 /** Largest JSON body accepted (bytes); uploads are multipart and have their own limit. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -54,6 +74,8 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const dataSource = createDataSource({ databaseUrl: config.databaseUrl, embeddedDir: `${config.dataDir}/db`, poolSize: config.databasePoolSize });
   await dataSource.initialize();
+  // What has started so far, stopped in reverse if a later step fails (e.g. the port is taken).
+  const started: (() => Promise<void>)[] = [() => dataSource.destroy()];
   try {
     if (config.migrateOnStart) {
       const applied = await dataSource.runMigrations();
@@ -61,11 +83,14 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     }
     const db = new Database(dataSource, clock);
     const store = overrides.store ?? createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
+    started.push(() => store.close());
+    await sweepSpool(join(config.dataDir, 'uploads'), SPOOL_MAX_AGE_MS, logger);
     const inspector = overrides.inspector ?? new OnnxArtifactInspector({ timeoutMs: config.inspectTimeoutMs, maxMemoryMb: config.inspectMaxMemoryMb });
     const bootstrapped = await new ApiKeysService(db).bootstrapAdmin(config.bootstrapAdminKey);
     if (bootstrapped) logger.info({ keyId: bootstrapped.id }, 'bootstrap admin key registered');
 
     const boss = await startJobQueue({ databaseUrl: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'job queue error') });
+    started.push(() => boss.stop({ graceful: false, timeout: 1000 }));
     const validation = new ValidationService(db, store, boss, clock, DEFAULT_QUEUE_POLICY);
     await validation.createQueues({ owner: false });
     const metrics = createMetricsRegistry('api');
@@ -80,6 +105,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot({ config, db, store, inspector, clock, metrics, validation }), adapter, {
       logger: ['error', 'warn'],
     });
+    started.push(() => app.close());
     const fastify = app.getHttpAdapter().getInstance();
     const routes: string[] = [];
     fastify.addHook('onRoute', (route) => {
@@ -114,7 +140,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       },
     };
   } catch (error) {
-    if (dataSource.isInitialized) await dataSource.destroy();
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
     throw error;
   }
 }

@@ -34,58 +34,72 @@ export interface WorkerOverrides {
 export async function startWorker(config: WorkerConfig, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
   const logger = overrides.logger ?? createLogger('worker', config.logLevel);
   const clock = overrides.clock ?? { now: () => new Date() };
-  const dataSource = overrides.db
-    ? undefined
-    : createDataSource({ databaseUrl: config.databaseUrl, embeddedDir: `${config.dataDir}/db`, poolSize: config.databasePoolSize });
-  await dataSource?.initialize();
-  const db = overrides.db ?? new Database(dataSource!, clock);
-  const store = overrides.store ?? createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
-  const metrics = createMetricsRegistry('worker');
-  const deleted = new Counter({ name: 'airlock_orphan_artifacts_deleted_total', help: 'Unreferenced artifacts deleted by the sweeper', registers: [metrics] });
-  const boss =
-    overrides.boss ??
-    (await startJobQueue({
-      databaseUrl: config.databaseUrl,
-      superviseIntervalSeconds: config.queueSuperviseSeconds,
-      onError: (error) => logger.error({ err: error }, 'job queue error'),
-    }));
-  const policy = { shardRetryLimit: config.shardRetryLimit, heartbeatSeconds: config.shardHeartbeatSeconds };
-  const validation = new ValidationService(db, store, boss, clock, policy);
-  const inputs = new RunInputs(db, store, config.cacheDir);
-  const processors = await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, policy, logger, metrics });
-  const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
-  const rolloutLoop = new RolloutLeaderLoop(
-    db.dataSource,
-    new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs }),
-    { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },
-    logger,
-  );
-  const ops = await startOpsServer({
-    host: config.host,
-    port: config.port,
-    logger,
-    metrics,
-    checks: [
-      { name: 'database', check: () => db.ping() },
-      { name: 'artifactStore', check: () => store.ping() },
-    ],
-  });
-  sweepLoop.start();
-  rolloutLoop.start();
-  logger.info({ url: ops.url }, 'worker started');
-  return {
-    url: ops.url,
-    sweepLoop,
-    rolloutLoop,
-    async close() {
-      await rolloutLoop.stop();
-      await sweepLoop.stop();
-      await processors.stop();
-      if (!overrides.boss) await boss.stop({ graceful: true, timeout: 5000 });
-      await inputs.close();
-      await ops.close();
-      if (!overrides.store) await store.close();
-      if (dataSource?.isInitialized) await dataSource.destroy();
-    },
-  };
+  // What has started so far (only what this call created), stopped in reverse if a later step fails.
+  const started: (() => Promise<void>)[] = [];
+  try {
+    const dataSource = overrides.db
+      ? undefined
+      : createDataSource({ databaseUrl: config.databaseUrl, embeddedDir: `${config.dataDir}/db`, poolSize: config.databasePoolSize });
+    if (dataSource) {
+      await dataSource.initialize();
+      started.push(() => dataSource.destroy());
+    }
+    const db = overrides.db ?? new Database(dataSource!, clock);
+    const store = overrides.store ?? createArtifactStore(config.artifactStoreUri, { s3: { clientConfig: s3ClientConfigFromEnv(process.env) } });
+    if (!overrides.store) started.push(() => store.close());
+    const metrics = createMetricsRegistry('worker');
+    const deleted = new Counter({ name: 'airlock_orphan_artifacts_deleted_total', help: 'Unreferenced artifacts deleted by the sweeper', registers: [metrics] });
+    // The ops server first: if its port is taken, the worker fails before it has taken any job.
+    const ops = await startOpsServer({
+      host: config.host,
+      port: config.port,
+      logger,
+      metrics,
+      checks: [
+        { name: 'database', check: () => db.ping() },
+        { name: 'artifactStore', check: () => store.ping() },
+      ],
+    });
+    started.push(() => ops.close());
+    const boss =
+      overrides.boss ??
+      (await startJobQueue({
+        databaseUrl: config.databaseUrl,
+        superviseIntervalSeconds: config.queueSuperviseSeconds,
+        onError: (error) => logger.error({ err: error }, 'job queue error'),
+      }));
+    if (!overrides.boss) started.push(() => boss.stop({ graceful: false, timeout: 1000 }));
+    const policy = { shardRetryLimit: config.shardRetryLimit, heartbeatSeconds: config.shardHeartbeatSeconds };
+    const validation = new ValidationService(db, store, boss, clock, policy);
+    const inputs = new RunInputs(db, store, config.cacheDir);
+    const processors = await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, policy, logger, metrics });
+    const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
+    const rolloutLoop = new RolloutLeaderLoop(
+      db.dataSource,
+      new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs }),
+      { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },
+      logger,
+    );
+    sweepLoop.start();
+    rolloutLoop.start();
+    logger.info({ url: ops.url }, 'worker started');
+    return {
+      url: ops.url,
+      sweepLoop,
+      rolloutLoop,
+      async close() {
+        await rolloutLoop.stop();
+        await sweepLoop.stop();
+        await processors.stop();
+        if (!overrides.boss) await boss.stop({ graceful: true, timeout: 5000 });
+        await inputs.close();
+        await ops.close();
+        if (!overrides.store) await store.close();
+        if (dataSource?.isInitialized) await dataSource.destroy();
+      },
+    };
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
 }

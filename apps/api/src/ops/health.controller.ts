@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { ArtifactStore } from '@airlock/artifact-store';
 import { Database } from '@airlock/persistence';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Public } from '../http/auth.guard.js';
 import { ARTIFACT_STORE, METRICS_REGISTRY } from '../tokens.js';
@@ -23,16 +23,18 @@ export class HealthController {
 
   /** The database and the artifact store answer; 503 with the failing checks otherwise. */
   @Get('readyz')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const check = async (probe: () => Promise<void>) => {
+  async ready(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // Public: say which dependency is down, not why (driver messages can name hosts and users); the log has it.
+    const check = async (name: string, probe: () => Promise<void>) => {
       try {
         await probe();
         return { ok: true };
       } catch (error) {
-        return { ok: false, error: (error as Error).message };
+        request.log.warn({ err: error, check: name }, 'readiness check failed');
+        return { ok: false, error: 'unreachable' };
       }
     };
-    const [database, artifactStore] = await Promise.all([check(() => this.db.ping()), check(() => this.store.ping())]);
+    const [database, artifactStore] = await Promise.all([check('database', () => this.db.ping()), check('artifactStore', () => this.store.ping())]);
     const ready = database.ok && artifactStore.ok;
     void reply.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not-ready', checks: { database, artifactStore } };

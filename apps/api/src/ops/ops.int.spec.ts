@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ACTIONS, FEATURES } from '@airlock/core';
 import { startTestApi, type TestApi } from '../testing/api-harness.js';
+import { pino } from 'pino';
+import { startApi } from '../bootstrap.js';
+import { loadApiConfig } from '../config/api-config.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
 describe('operations endpoints', () => {
@@ -54,6 +57,15 @@ describe('operations endpoints', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.code).toBe('NOT_FOUND');
+  });
+
+  it('a start that fails (the port is taken) rejects with the cause and releases what it had started', async () => {
+    const port = new URL(t.api.url).port;
+    await expect(
+      startApi(loadApiConfig({ ...t.env, PORT: port, AIRLOCK_MIGRATE_ON_START: 'false' }), { logger: pino({ level: 'silent' }) }),
+    ).rejects.toThrow(/EADDRINUSE/);
+    // The running API is unaffected, and the failed one left no job-queue or database work behind to hang on.
+    expect((await t.call('GET', '/readyz', { key: null })).status).toBe(200);
   });
 
   it('returns a request id on every response', async () => {

@@ -34,6 +34,8 @@ export interface ApiResponse<T = Json> {
 export interface TestApi {
   readonly api: RunningApi;
   readonly config: ApiConfig;
+  /** The environment the API was configured from (to start another on the same database and folders). */
+  readonly env: Record<string, string>;
   readonly dataDir: string;
   readonly artifactDir: string;
   call<T = Json>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
@@ -46,7 +48,7 @@ export async function startTestApi(env: Record<string, string> = {}, overrides: 
   const database: TestDatabase = await createTestDatabase('airlock_api');
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-api-'));
   const artifactDir = join(dataDir, 'artifacts');
-  const config = loadApiConfig({
+  const fullEnv: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,
@@ -55,7 +57,8 @@ export async function startTestApi(env: Record<string, string> = {}, overrides: 
     AIRLOCK_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
     ...env,
-  });
+  };
+  const config = loadApiConfig(fullEnv);
   const api = await startApi(config, { logger: pino({ level: 'silent' }), ...overrides });
   const call = async <T = Json,>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -79,6 +82,7 @@ export async function startTestApi(env: Record<string, string> = {}, overrides: 
   return {
     api,
     config,
+    env: fullEnv,
     dataDir,
     artifactDir,
     call,
