@@ -140,7 +140,7 @@ describe('validation pipeline, end to end with two worker processes', () => {
 
   it('refuses a second status-setting validation of a version while one is running', async () => {
     const version = await register(buildMlpPolicy({ ...MANIFEST, activation: 'relu', output: 'sigmoid', layers: [{ weights: [[0, 0, -9, 0], [-6, 0, -9, 0]], bias: [-2, 1] }] }));
-    const first = await validate(version);
+    const first = await validate(version, { suite: 'default-low' }); // seconds of work: still running when the second arrives
     const second = await t.call('POST', `/v1/models/val-e2e/versions/${version}/validations`, { key: quant, json: { suite: 'smoke' } });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('CONFLICT');
@@ -149,18 +149,21 @@ describe('validation pipeline, end to end with two worker processes', () => {
 
   it('a worker killed with SIGKILL mid-run loses nothing: the run completes with the same numbers as an uninterrupted one', async () => {
     const suite = JSON.parse(readFileSync(new URL('../../../packages/validation/suites/smoke.json', import.meta.url), 'utf8'));
-    // 12 shards of about a second each on a larger day, so a kill lands inside one.
-    const longer = { ...suite, name: 'crash', datasets: [{ synthetic: { regime: 'calm', seed: 5, events: 300000 } }], orders: { ...suite.orders, count: 60 }, ordersPerShard: 10 };
+    // 10 shards of 60 orders each (a few hundred ms apiece) on a larger day, so a kill lands inside one.
+    const longer = { ...suite, name: 'crash', datasets: [{ synthetic: { regime: 'calm', seed: 5, events: 300000 } }], scenarios: [{ name: 'base' }], orders: { ...suite.orders, count: 600 }, ordersPerShard: 60 };
     const uninterrupted = await waitFor(await validate(versions.steady!, { suiteDefinition: longer }));
     expect(uninterrupted.phase).not.toBe('Error'); // a real verdict with gates, so the comparison below means something
     expect(uninterrupted.gates.length).toBeGreaterThan(0);
 
     const runId = await validate(versions.steady!, { suiteDefinition: longer });
-    await waitFor(runId, (run) => run.progress.done >= 2);
     const victim = workers[0]!;
     // Kill it while it holds a shard: its last log line says it started one and has not finished it.
     const deadline = Date.now() + 60_000;
-    while (!(victim.lines.at(-1) ?? '').includes('"validation shard started"')) {
+    const holdsShardOfThisRun = () => {
+      const last = victim.lines.at(-1) ?? '';
+      return last.includes('"validation shard started"') && last.includes(runId);
+    };
+    while (!holdsShardOfThisRun()) {
       if (Date.now() > deadline) throw new Error(`the victim never held a shard:\n${victim.lines.slice(-10).join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
