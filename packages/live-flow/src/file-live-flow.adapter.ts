@@ -30,6 +30,7 @@ import type {
 } from './live-flow.port.js';
 import { validatePublishBatch } from './publish-batch.util.js';
 import { systemReplayClock, type ReplayClock } from './replay-clock.js';
+import { ConsumePass } from './consume-pass.util.js';
 
 export const streamFilePath = (dir: string, stream: string): string => join(dir, `${stream}.jsonl`);
 export const positionFilePath = (dir: string, stream: string, durable: string): string => join(dir, `${stream}.${durable}.position.json`);
@@ -312,8 +313,7 @@ export class FileLiveFlowConsumer implements LiveFlowConsumer {
   private readonly pollMs: number;
   private readonly fsync: boolean;
   private readonly chunkBytes: number;
-  private running: Promise<ConsumeSummary> | undefined;
-  private stopper: AbortController | undefined;
+  private readonly passes = new ConsumePass();
   private inHandler = false;
   private closed = false;
   /** Counts consume() passes: an ack from an earlier pass is refused (its delivery is being delivered again). */
@@ -388,23 +388,7 @@ export class FileLiveFlowConsumer implements LiveFlowConsumer {
 
   consume(handler: LiveFlowHandler, options: ConsumeOptions = {}): Promise<ConsumeSummary> {
     if (this.closed) return Promise.reject(new DomainError('CONFLICT', 'the live-flow consumer is closed'));
-    if (this.running !== undefined) return Promise.reject(new DomainError('CONFLICT', `consume() is already running for durable "${this.durable}"`));
-    const stopper = new AbortController();
-    const onAbort = (): void => stopper.abort();
-    if (options.signal?.aborted) stopper.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    this.stopper = stopper;
-    const pass = (async () => {
-      try {
-        return await this.run(handler, options.follow ?? true, stopper.signal);
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-        this.running = undefined;
-        this.stopper = undefined;
-      }
-    })();
-    this.running = pass;
-    return pass;
+    return this.passes.start(this.durable, options.signal, (signal) => this.run(handler, options.follow ?? true, signal));
   }
 
   private async openStream(follow: boolean, signal: AbortSignal): Promise<FileHandle | undefined> {
@@ -563,9 +547,9 @@ export class FileLiveFlowConsumer implements LiveFlowConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopper?.abort();
+    this.passes.stop();
     // Inside the handler the loop cannot end until we return; it closes its file and flushes acks on the way out.
-    if (this.running !== undefined && !this.inHandler) await this.running.catch(() => undefined);
+    if (this.passes.running !== undefined && !this.inHandler) await this.passes.running.catch(() => undefined);
     if (!this.inHandler) await this.committer.idle().catch(() => undefined);
   }
 }

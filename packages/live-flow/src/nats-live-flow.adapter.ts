@@ -48,6 +48,7 @@ import type {
   PublishReceipt,
 } from './live-flow.port.js';
 import { validatePublishBatch } from './publish-batch.util.js';
+import { ConsumePass } from './consume-pass.util.js';
 
 /** Where to connect: what the factory parses out of `nats://[user:pass@]host:port/<stream>`. */
 export interface NatsLocation {
@@ -325,8 +326,7 @@ export class NatsLiveFlowConsumer implements LiveFlowConsumer {
   private readonly committer: AckCommitter<NatsAckRecord>;
   /** Delivered, not yet acked, in delivery order (explicit acks: each message is acked individually). */
   private outstanding: JsMsg[] = [];
-  private running: Promise<ConsumeSummary> | undefined;
-  private stopper: AbortController | undefined;
+  private readonly passes = new ConsumePass();
   private messages: ConsumerMessages | undefined;
   private inHandler = false;
   private closed = false;
@@ -418,24 +418,14 @@ export class NatsLiveFlowConsumer implements LiveFlowConsumer {
 
   async consume(handler: LiveFlowHandler, options: ConsumeOptions = {}): Promise<ConsumeSummary> {
     if (this.closed) throw new DomainError('CONFLICT', 'the live-flow consumer is closed');
-    if (this.running !== undefined) throw new DomainError('CONFLICT', `consume() is already running for durable "${this.durable}"`);
-    const stopper = new AbortController();
-    const onAbort = (): void => stopper.abort();
-    if (options.signal?.aborted) stopper.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    this.stopper = stopper;
-    const pass = (async () => {
-      try {
-        return await this.run(handler, options.follow ?? true, stopper.signal);
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-        this.running = undefined;
-        this.stopper = undefined;
+    return this.passes.start(
+      this.durable,
+      options.signal,
+      (signal) => this.run(handler, options.follow ?? true, signal),
+      async () => {
         if (this.closed) await this.release();
-      }
-    })();
-    this.running = pass;
-    return pass;
+      },
+    );
   }
 
   private async run(handler: LiveFlowHandler, follow: boolean, signal: AbortSignal): Promise<ConsumeSummary> {
@@ -533,11 +523,11 @@ export class NatsLiveFlowConsumer implements LiveFlowConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopper?.abort();
+    this.passes.stop();
     this.messages?.stop();
     // Inside the handler the loop cannot end until we return: it releases the connection itself on the way out.
-    if (this.running !== undefined) {
-      if (!this.inHandler) await this.running.catch(() => undefined);
+    if (this.passes.running !== undefined) {
+      if (!this.inHandler) await this.passes.running.catch(() => undefined);
       return;
     }
     await this.release();

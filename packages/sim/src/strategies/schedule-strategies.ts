@@ -47,8 +47,14 @@ function writeAggression(batch: DecisionBatch, r: number, options: ScheduleOptio
   batch.aggression[r] = last ? (options.finalAggression ?? 1) : (options.aggression ?? 0.5);
 }
 
-/** Time-weighted: target(t') = X · (t' − start) / (end − start), t' = min(t + Δ, end). */
-export function twapStrategy(options: ScheduleOptions = {}): ExecutionStrategy {
+/**
+ * A schedule: per episode, the share of the parent quantity due by the next decision t' = min(t + Δ, end), asked
+ * for as the shortfall's participation (see participationFor). TWAP and VWAP differ only in that share.
+ */
+function scheduleStrategy(
+  shareDue: (batch: DecisionBatch, start: number, next: number, end: number) => number,
+  options: ScheduleOptions,
+): ExecutionStrategy {
   return {
     kind: 'execution-strategy',
     features: [],
@@ -57,11 +63,16 @@ export function twapStrategy(options: ScheduleOptions = {}): ExecutionStrategy {
         const start = batch.startNs[r] as number;
         const end = batch.endNs[r] as number;
         const next = Math.min(batch.timeNs + batch.intervalNs, end);
-        batch.participation[r] = participationFor(batch, r, (batch.quantity[r] as number) * ((next - start) / (end - start)));
+        batch.participation[r] = participationFor(batch, r, (batch.quantity[r] as number) * shareDue(batch, start, next, end));
         writeAggression(batch, r, options);
       }
     },
   };
+}
+
+/** Time-weighted: target(t') = X · (t' − start) / (end − start). */
+export function twapStrategy(options: ScheduleOptions = {}): ExecutionStrategy {
+  return scheduleStrategy((_batch, start, next, end) => (next - start) / (end - start), options);
 }
 
 /**
@@ -69,21 +80,10 @@ export function twapStrategy(options: ScheduleOptions = {}): ExecutionStrategy {
  * time where the curve is empty).
  */
 export function vwapStrategy(options: ScheduleOptions = {}): ExecutionStrategy {
-  return {
-    kind: 'execution-strategy',
-    features: [],
-    plan(batch) {
-      for (let r = 0; r < batch.size; r++) {
-        const start = batch.startNs[r] as number;
-        const end = batch.endNs[r] as number;
-        const next = Math.min(batch.timeNs + batch.intervalNs, end);
-        const whole = batch.curve.expected(start, end);
-        const share = whole > 0 ? batch.curve.expected(start, next) / whole : (next - start) / (end - start);
-        batch.participation[r] = participationFor(batch, r, (batch.quantity[r] as number) * share);
-        writeAggression(batch, r, options);
-      }
-    },
-  };
+  return scheduleStrategy((batch, start, next, end) => {
+    const whole = batch.curve.expected(start, end);
+    return whole > 0 ? batch.curve.expected(start, next) / whole : (next - start) / (end - start);
+  }, options);
 }
 
 /**
