@@ -7,5 +7,6 @@ export * from './registry.js';
 export * from './analysis/analysis.js';
 export * from './rollout-plan.js';
 export * from './promotion.js';
+export * from './order-routing.js';
 export * from './rollout/reconcile.js';
 export * from './semaphore.js';

@@ -6,6 +6,7 @@
  *   <dir>/<stream>.jsonl.lock                held by the one publisher (pid inside)
  *   <dir>/<stream>.<durable>.position.json   a consumer's durable position, replaced atomically
  *
+ * The range reader only reads the stream file (it creates nothing, not even the directory).
  * A position is a line number (1-based). Publishing appends whole lines with one write and fdatasyncs before
  * acknowledging; a line cut short by a crash was never acknowledged, and the next publisher truncates it.
  * Consumers read lines as they appear (polling at the end), so one process can replay what another appends.
@@ -25,10 +26,14 @@ import type {
   LiveFlowHandler,
   LiveFlowLag,
   LiveFlowPublisher,
+  LiveFlowReader,
+  LiveFlowReadHandler,
+  LiveFlowReadSummary,
   PublishAck,
   PublishReceipt,
 } from './live-flow.port.js';
 import { validatePublishBatch } from './publish-batch.util.js';
+import { checkReadRange, RangeReads } from './range-read.util.js';
 import { systemReplayClock, type ReplayClock } from './replay-clock.js';
 import { ConsumePass } from './consume-pass.util.js';
 
@@ -551,6 +556,118 @@ export class FileLiveFlowConsumer implements LiveFlowConsumer {
     // Inside the handler the loop cannot end until we return; it closes its file and flushes acks on the way out.
     if (this.passes.running !== undefined && !this.inHandler) await this.passes.running.catch(() => undefined);
     if (!this.inHandler) await this.committer.idle().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- reader
+
+export interface FileReaderOptions {
+  /** Bytes per read (default 1 MiB). */
+  readonly readChunkBytes?: number;
+}
+
+/**
+ * Reads a range of lines of the stream file again (LiveFlowReader): counts lines from the start of the file,
+ * delivers those in the range — decoded like the consumer does, over-long lines as decode failures — and stops
+ * after toPosition or at the last complete line of the file as it was when the read started.
+ */
+export class FileLiveFlowReader implements LiveFlowReader {
+  readonly kind = 'file' as const;
+  private readonly reads = new RangeReads();
+  private readonly chunkBytes: number;
+
+  private constructor(
+    readonly stream: string,
+    private readonly dir: string,
+    options: FileReaderOptions,
+  ) {
+    this.chunkBytes = options.readChunkBytes ?? DEFAULT_CHUNK_BYTES;
+  }
+
+  /** Touches nothing: a missing directory or stream file reads as an empty stream. */
+  static open(dir: string, stream: string, options: FileReaderOptions = {}): Promise<FileLiveFlowReader> {
+    try {
+      assertLiveName('stream', stream);
+      return Promise.resolve(new FileLiveFlowReader(stream, dir, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  get path(): string {
+    return streamFilePath(this.dir, this.stream);
+  }
+
+  read(fromPosition: number, toPosition: number, handler: LiveFlowReadHandler): Promise<LiveFlowReadSummary> {
+    try {
+      checkReadRange(fromPosition, toPosition);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.reads.start(this.stream, (signal) => this.run(fromPosition, toPosition, handler, signal));
+  }
+
+  private async run(fromPosition: number, toPosition: number, handler: LiveFlowReadHandler, signal: AbortSignal): Promise<LiveFlowReadSummary> {
+    let delivered = 0;
+    let lastPosition = 0;
+    if (fromPosition > toPosition) return { delivered, lastPosition };
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return { delivered, lastPosition }; // no publisher has created the stream yet
+      throw error;
+    }
+    try {
+      // The stored end when the read starts: lines appended meanwhile are not read (a bounded read).
+      const { size } = await handle.stat();
+      let position = 0;
+      let readOffset = 0;
+      let carry: Buffer | undefined;
+      let skipping = 0; // > 0 while inside an over-long line: bytes skipped so far
+      const deliver = async (raw: Uint8Array, decoded: () => DecodeResult): Promise<boolean> => {
+        position += 1;
+        if (position < fromPosition) return true;
+        delivered += 1;
+        lastPosition = position;
+        const delivery = { position, decoded: decoded(), raw };
+        await this.reads.handle(() => handler(delivery));
+        return position < toPosition && !signal.aborted;
+      };
+      reading: while (readOffset < size && !signal.aborted) {
+        const chunk = Buffer.allocUnsafe(Math.min(this.chunkBytes, size - readOffset));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, readOffset);
+        if (bytesRead === 0) break; // truncated meanwhile
+        readOffset += bytesRead;
+        const data = carry === undefined ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+        carry = undefined;
+        let lineStart = 0;
+        for (let nl = data.indexOf(NEWLINE, lineStart); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
+          let more: boolean;
+          if (skipping > 0) {
+            const length = skipping + nl;
+            skipping = 0;
+            more = await deliver(new Uint8Array(0), () => ({ ok: false, reason: `too large: a line of ${length} bytes (limit ${MAX_EVENT_BYTES})` }));
+          } else {
+            const raw = data.subarray(lineStart, nl);
+            more = await deliver(raw, () => decodeLiveEvent(raw));
+          }
+          lineStart = nl + 1;
+          if (!more) break reading;
+        }
+        // A trailing line without its newline is not an event (yet): it is never delivered.
+        if (skipping > 0) skipping += data.length - lineStart;
+        else if (data.length - lineStart > MAX_LINE_BYTES) skipping = data.length - lineStart;
+        else if (lineStart < data.length) carry = Buffer.from(data.subarray(lineStart));
+      }
+    } finally {
+      await handle.close();
+    }
+    return { delivered, lastPosition };
+  }
+
+  async close(): Promise<void> {
+    await this.reads.close();
   }
 }
 

@@ -2,10 +2,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeLiveEvent } from './live-event.decoder.js';
+import { encodeLiveEvent, MAX_EVENT_BYTES } from './live-event.decoder.js';
 import type { LiveEvent } from './live-event.schema.js';
-import { FileLiveFlowConsumer, FileLiveFlowPublisher, positionFilePath, streamFilePath } from './file-live-flow.adapter.js';
-import { createLiveFlowConsumer, createLiveFlowPublisher } from './live-flow.factory.js';
+import { FileLiveFlowConsumer, FileLiveFlowPublisher, FileLiveFlowReader, positionFilePath, streamFilePath } from './file-live-flow.adapter.js';
+import { createLiveFlowConsumer, createLiveFlowPublisher, createLiveFlowReader } from './live-flow.factory.js';
 import { describeLiveFlowContract, type LiveFlowHarness } from './live-flow.contract.js';
 import type { ReplayClock } from './replay-clock.js';
 import { syntheticMarketEvents } from './synthetic-flow.generator.js';
@@ -162,6 +162,64 @@ describe('file — layout and durability', () => {
     expect((await publisher.publish(events.slice(2))).duplicates).toBe(3);
     expect((await publisher.publish(events.slice(0, 1))).stored).toBe(1);
     await publisher.close();
+  });
+});
+
+describe('file — range reader', () => {
+  it('creates nothing: a missing directory reads as an empty stream and stays missing', async () => {
+    const dir = join(await tempDir(), 'absent');
+    const reader = await createLiveFlowReader(`file://${dir}?stream=nothing`);
+    expect(await reader.read(1, 100, () => undefined)).toEqual({ delivered: 0, lastPosition: 0 });
+    await reader.close();
+    await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('counts lines across small read chunks, skips an over-long line as a decode failure, and never delivers a torn last line', async () => {
+    const dir = await tempDir();
+    const path = streamFilePath(dir, 'live');
+    const events = syntheticMarketEvents({ instrument: 'RCH', count: 6 });
+    const line = (event: LiveEvent): Buffer => Buffer.concat([Buffer.from(encodeLiveEvent(event)), Buffer.from('\n')]);
+    const huge = Buffer.alloc(MAX_EVENT_BYTES + 10_000, 0x61); // longer than the limit by more than a chunk: skipped unread
+    const torn = Buffer.from(encodeLiveEvent(events[5]!)).subarray(0, 30);
+    await writeFile(path, Buffer.concat([line(events[0]!), line(events[1]!), huge, Buffer.from('\n'), line(events[2]!), line(events[3]!), line(events[4]!), torn]));
+    const before = await readdir(dir);
+    // 4 KiB reads: lines straddle chunk boundaries, the over-long one spans hundreds of chunks.
+    const reader = await FileLiveFlowReader.open(dir, 'live', { readChunkBytes: 4096 });
+    const got: { position: number; ok: boolean; id?: string; reason?: string }[] = [];
+    const summary = await reader.read(2, 1000, (d) => {
+      got.push({ position: d.position, ok: d.decoded.ok, ...(d.decoded.ok ? { id: d.decoded.event.id } : { reason: d.decoded.reason }) });
+    });
+    expect(summary).toEqual({ delivered: 5, lastPosition: 6 });
+    expect(got).toEqual([
+      { position: 2, ok: true, id: events[1]!.id },
+      { position: 3, ok: false, reason: `too large: a line of ${huge.length} bytes (limit ${MAX_EVENT_BYTES})` },
+      { position: 4, ok: true, id: events[2]!.id },
+      { position: 5, ok: true, id: events[3]!.id },
+      { position: 6, ok: true, id: events[4]!.id },
+    ]);
+    // Positions agree with what a consumer reports for the same lines.
+    const consumer = await FileLiveFlowConsumer.open(dir, 'live', 'check');
+    expect(await readAll(consumer)).toEqual([1, 2, 3, 4, 5, 6]);
+    await consumer.close();
+    // The reader wrote nothing (the consumer added only its own position file).
+    expect((await readdir(dir)).sort()).toEqual([...before, 'live.check.position.json'].sort());
+    expect(await readFile(path)).toEqual(Buffer.concat([line(events[0]!), line(events[1]!), huge, Buffer.from('\n'), line(events[2]!), line(events[3]!), line(events[4]!), torn]));
+    await reader.close();
+  });
+
+  it('close() from inside the handler ends the read after that delivery', async () => {
+    const dir = await tempDir();
+    const publisher = await FileLiveFlowPublisher.open(dir, 'live', { fsync: false });
+    await publisher.publish(syntheticMarketEvents({ instrument: 'RCL', count: 10 }));
+    await publisher.close();
+    const reader = await createLiveFlowReader(dir);
+    const seen: number[] = [];
+    const summary = await reader.read(1, 10, async (d) => {
+      seen.push(d.position);
+      if (d.position === 4) await reader.close();
+    });
+    expect(summary).toEqual({ delivered: 4, lastPosition: 4 });
+    expect(seen).toEqual([1, 2, 3, 4]);
   });
 });
 

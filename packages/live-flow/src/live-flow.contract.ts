@@ -5,10 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { isDomainError } from '@airlock/core';
-import type { DecodeResult } from './live-event.decoder.js';
+import { decodeLiveEvent, type DecodeResult } from './live-event.decoder.js';
 import type { LiveEvent, TradeEvent } from './live-event.schema.js';
-import { createLiveFlowConsumer, createLiveFlowPublisher, type CreateConsumerOptions } from './live-flow.factory.js';
-import type { ConsumeSummary, LiveDelivery, LiveFlowConsumer, LiveFlowPublisher } from './live-flow.port.js';
+import { createLiveFlowConsumer, createLiveFlowPublisher, createLiveFlowReader, type CreateConsumerOptions } from './live-flow.factory.js';
+import type { ConsumeSummary, LiveDelivery, LiveFlowConsumer, LiveFlowPublisher, LiveFlowReader, LiveFlowReadSummary } from './live-flow.port.js';
 import { syntheticMarketEvents, syntheticOrderLife } from './synthetic-flow.generator.js';
 
 /** A fresh, empty stream plus back-door access to its backend. */
@@ -94,6 +94,19 @@ export function describeLiveFlowContract(name: string, makeHarness: () => Promis
       );
       await last?.ack();
       await c.close();
+      return { received, summary };
+    };
+    const reader = async (): Promise<LiveFlowReader> => {
+      const made = await createLiveFlowReader(harness.uri);
+      open.push(made);
+      return made;
+    };
+    /** One read() of a range, collecting what it delivered (raw bytes copied). */
+    const readRange = async (r: LiveFlowReader, from: number, to: number): Promise<{ received: (Received & { raw: Buffer })[]; summary: LiveFlowReadSummary }> => {
+      const received: (Received & { raw: Buffer })[] = [];
+      const summary = await r.read(from, to, (delivery) => {
+        received.push({ position: delivery.position, decoded: delivery.decoded, raw: Buffer.from(delivery.raw) });
+      });
       return { received, summary };
     };
     const publishAll = async (events: readonly LiveEvent[], batch = 50): Promise<number[]> => {
@@ -365,6 +378,171 @@ export function describeLiveFlowContract(name: string, makeHarness: () => Promis
       await drain('lagging');
       const caughtUp = await consumer('lagging');
       expect(await caughtUp.lag()).toEqual({ events: 0, ns: 0 });
+    });
+
+    it('range reader: delivers exactly the stored events of a closed range, in order, one at a time, decoded as published', async () => {
+      const flow = mixedFlow(20);
+      const r = await reader();
+      // Before any publisher created the stream: nothing to read, and the reader creates nothing.
+      expect(await readRange(r, 1, 100)).toEqual({ received: [], summary: { delivered: 0, lastPosition: 0 } });
+      expect(await harness.storedCount()).toBe(0);
+
+      const positions = await publishAll(flow, 16);
+      expect(positions.length).toBeGreaterThan(30);
+      // A middle range, read by the same reader object that found the stream empty.
+      const middle = await readRange(r, positions[10]!, positions[24]!);
+      expect(middle.summary).toEqual({ delivered: 15, lastPosition: positions[24] });
+      expect(middle.received.map((d) => d.position)).toEqual(positions.slice(10, 25));
+      expect(eventsOf(middle.received)).toEqual(flow.slice(10, 25));
+      // raw is the stored message itself: it decodes to the same event.
+      expect(middle.received.map((d) => decodeLiveEvent(d.raw))).toEqual(flow.slice(10, 25).map((event) => ({ ok: true, event })));
+
+      // One position; the whole stream.
+      const one = await readRange(r, positions[7]!, positions[7]!);
+      expect(one.summary).toEqual({ delivered: 1, lastPosition: positions[7] });
+      expect(eventsOf(one.received)).toEqual([flow[7]]);
+      const all = await readRange(r, 1, Number.MAX_SAFE_INTEGER);
+      expect(all.received.map((d) => d.position)).toEqual(positions);
+      expect(eventsOf(all.received)).toEqual(flow);
+
+      // The handler is awaited: never two at once, each finished before the next starts.
+      const order: string[] = [];
+      let busy = false;
+      const awaited = await r.read(positions[0]!, positions[3]!, async (delivery) => {
+        expect(busy).toBe(false);
+        busy = true;
+        order.push(`start ${delivery.position}`);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        order.push(`end ${delivery.position}`);
+        busy = false;
+      });
+      expect(awaited).toEqual({ delivered: 4, lastPosition: positions[3] });
+      expect(order).toEqual(positions.slice(0, 4).flatMap((p) => [`start ${p}`, `end ${p}`]));
+
+      // A handler error rejects read() with it, after the deliveries up to it.
+      const failure = new Error('rebuild failed');
+      const seen: number[] = [];
+      await expect(
+        r.read(positions[2]!, positions[9]!, (delivery) => {
+          seen.push(delivery.position);
+          if (seen.length === 3) throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(seen).toEqual(positions.slice(2, 5));
+    });
+
+    it('range reader: delivers decode failures in place, with their bytes', async () => {
+      const good = syntheticMarketEvents({ instrument: 'RMAL', count: 4 });
+      const before = await publishAll(good.slice(0, 2));
+      await harness.appendRaw(['not json at all', '[1,2,3]']);
+      const after = await publishAll(good.slice(2));
+      const { received, summary } = await readRange(await reader(), before[1]!, after[0]!);
+      expect(summary).toEqual({ delivered: 4, lastPosition: after[0] });
+      expect(received.map((d) => d.decoded.ok)).toEqual([true, false, false, true]);
+      expect(received.slice(1, 3).map((d) => d.raw.toString('utf8'))).toEqual(['not json at all', '[1,2,3]']);
+      expect(received[1]!.decoded).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
+      expect(received[1]!.position).toBeGreaterThan(before[1]!);
+      expect(received[2]!.position).toBeGreaterThan(received[1]!.position);
+      expect(after[0]).toBeGreaterThan(received[2]!.position);
+      expect(eventsOf([received[0]!, received[3]!])).toEqual([good[1], good[2]]);
+    });
+
+    it('range reader: stops at the stored end, and delivers nothing past it or for from > to', async () => {
+      const flow = syntheticMarketEvents({ instrument: 'REND', count: 20 });
+      const positions = await publishAll(flow);
+      const last = positions.at(-1)!;
+      const r = await reader();
+      // Overlapping the end: up to the last stored event, then resolves.
+      const tail = await readRange(r, positions[15]!, last + 1000);
+      expect(tail.summary).toEqual({ delivered: 5, lastPosition: last });
+      expect(eventsOf(tail.received)).toEqual(flow.slice(15));
+      // Wholly past the end.
+      expect(await readRange(r, last + 1, last + 50)).toEqual({ received: [], summary: { delivered: 0, lastPosition: 0 } });
+      // from > to, inside the stored range.
+      let called = 0;
+      expect(await r.read(positions[10]!, positions[5]!, () => void (called += 1))).toEqual({ delivered: 0, lastPosition: 0 });
+      expect(called).toBe(0);
+
+      // Events stored after a read finished are there for the next read.
+      const more = syntheticMarketEvents({ instrument: 'REND', count: 3, firstSeq: 21, startNs: 40_000_000_000_000 });
+      const morePositions = await publishAll(more);
+      const next = await readRange(r, last + 1, last + 50);
+      expect(next.received.map((d) => d.position)).toEqual(morePositions);
+      expect(eventsOf(next.received)).toEqual(more);
+    });
+
+    it('range reader: leaves a durable consumer’s acked position, lag and next delivery unchanged', async () => {
+      const flow = syntheticMarketEvents({ instrument: 'RDUR', count: 30, spacingNs: 1_000_000 });
+      const positions = await publishAll(flow);
+      const c = await consumer('stateful');
+      // Delivered up to the 15th, acked up to the 12th: 13–15 are delivered-but-unacked.
+      const stop = new AbortController();
+      let n = 0;
+      await c.consume(
+        async (delivery) => {
+          n += 1;
+          if (n === 12) await delivery.ack();
+          if (n === 15) stop.abort();
+        },
+        { signal: stop.signal },
+      );
+      expect(await c.ackedPosition()).toBe(positions[11]);
+      const lagBefore = await c.lag();
+      expect(lagBefore).toEqual({ events: 18, ns: flow[29]!.tsNs - flow[11]!.tsNs });
+
+      // Rebuild reads: from an earlier rewind position to the acked one, across the unacked ones, and everything.
+      const r = await reader();
+      const rebuild = await readRange(r, positions[4]!, positions[11]!);
+      expect(eventsOf(rebuild.received)).toEqual(flow.slice(4, 12));
+      expect((await readRange(r, positions[9]!, positions[20]!)).summary).toEqual({ delivered: 12, lastPosition: positions[20] });
+      expect((await readRange(r, 1, Number.MAX_SAFE_INTEGER)).summary.delivered).toBe(30);
+      await r.close();
+
+      expect(await c.ackedPosition()).toBe(positions[11]);
+      expect(await c.lag()).toEqual(lagBefore);
+      // The durable goes on right after its ack — the read neither advanced nor rewound it.
+      const next: number[] = [];
+      const summary = await c.consume(
+        (delivery) => {
+          next.push(delivery.position);
+        },
+        { follow: false },
+      );
+      expect(next).toEqual(positions.slice(12));
+      expect(summary.delivered).toBe(18);
+      await c.close();
+      // A fresh consumer object under the same name sees the same durable position.
+      expect(await (await consumer('stateful')).ackedPosition()).toBe(positions[11]);
+    });
+
+    it('range reader: refuses bounds that are not integers >= 1 with VALIDATION_FAILED, delivering nothing', async () => {
+      await publishAll(syntheticMarketEvents({ instrument: 'RBAD', count: 5 }));
+      const r = await reader();
+      let called = 0;
+      const handler = (): void => void (called += 1);
+      const cases: [number, number, string[]][] = [
+        [0, 3, ['fromPosition']],
+        [-1, 3, ['fromPosition']],
+        [1.5, 3, ['fromPosition']],
+        [Number.NaN, 3, ['fromPosition']],
+        [1, 0, ['toPosition']],
+        [1, 2.5, ['toPosition']],
+        [1, Number.POSITIVE_INFINITY, ['toPosition']],
+        [0, -4, ['fromPosition', 'toPosition']],
+      ];
+      for (const [from, to, fields] of cases) {
+        const error = await r.read(from, to, handler).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isDomainError(error) && error.code).toBe('VALIDATION_FAILED');
+        expect(isDomainError(error) && error.details.errors?.map((e) => e.field)).toEqual(fields);
+      }
+      expect(called).toBe(0);
+      // Still usable, and closed readers refuse.
+      expect((await readRange(r, 1, 5)).summary).toEqual({ delivered: 5, lastPosition: 5 });
+      await r.close();
+      await expect(r.read(1, 5, handler)).rejects.toMatchObject({ code: 'CONFLICT' });
     });
 
     it('refuses a batch holding an invalid event and stores none of it', async () => {

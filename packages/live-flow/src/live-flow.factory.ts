@@ -9,10 +9,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '@airlock/core';
-import { FileLiveFlowConsumer, FileLiveFlowPublisher, type FileConsumerOptions, type FilePublisherOptions } from './file-live-flow.adapter.js';
+import { FileLiveFlowConsumer, FileLiveFlowPublisher, FileLiveFlowReader, type FileConsumerOptions, type FilePublisherOptions, type FileReaderOptions } from './file-live-flow.adapter.js';
 import { DEFAULT_LIVE_STREAM, LIVE_NAME_PATTERN } from './live-flow-names.util.js';
-import type { LiveFlowConsumer, LiveFlowPublisher } from './live-flow.port.js';
-import { NatsLiveFlowConsumer, NatsLiveFlowPublisher, type NatsConsumerOptions, type NatsPublisherOptions } from './nats-live-flow.adapter.js';
+import type { LiveFlowConsumer, LiveFlowPublisher, LiveFlowReader } from './live-flow.port.js';
+import { NatsLiveFlowConsumer, NatsLiveFlowPublisher, NatsLiveFlowReader, type NatsConsumerOptions, type NatsPublisherOptions, type NatsReaderOptions } from './nats-live-flow.adapter.js';
 
 /** What the apps use when nothing is configured: files beside the working directory. */
 export const DEFAULT_LIVE_FLOW_URI = 'file:./.airlock/live';
@@ -103,6 +103,11 @@ export interface CreateConsumerOptions extends CreateLiveFlowOptions {
   readonly file?: FileConsumerOptions;
 }
 
+export interface CreateReaderOptions extends CreateLiveFlowOptions {
+  readonly nats?: NatsReaderOptions;
+  readonly file?: FileReaderOptions;
+}
+
 /** Connects (NATS) or opens (file) a publisher; creates the stream when it does not exist yet. */
 export async function createLiveFlowPublisher(uri: string, options: CreatePublisherOptions = {}): Promise<LiveFlowPublisher> {
   const location = parseLiveFlowUri(uri, options.baseDir);
@@ -122,5 +127,19 @@ export async function createLiveFlowConsumer(uri: string, options: CreateConsume
       return NatsLiveFlowConsumer.connect(location, options.durable, options.nats);
     case 'file':
       return FileLiveFlowConsumer.open(location.dir, location.stream, options.durable, options.file);
+  }
+}
+
+/**
+ * A read-only range reader on the stream (same URI rules as the consumer). It creates nothing — no stream, no
+ * directory, no durable — and never moves any durable position: see LiveFlowReader.
+ */
+export async function createLiveFlowReader(uri: string, options: CreateReaderOptions = {}): Promise<LiveFlowReader> {
+  const location = parseLiveFlowUri(uri, options.baseDir);
+  switch (location.kind) {
+    case 'nats':
+      return NatsLiveFlowReader.connect(location, options.nats);
+    case 'file':
+      return FileLiveFlowReader.open(location.dir, location.stream, options.file);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The live-flow transport port (DESIGN.md "Live flow", "Ports with one factory switch"): one publisher and one
- * consumer interface, two adapters (`nats` — JetStream in production; `file` — JSON lines, the embedded
+ * The live-flow transport port (DESIGN.md "Live flow", "Ports with one factory switch"): a publisher, a consumer
+ * and a read-only range reader, two adapters (`nats` — JetStream in production; `file` — JSON lines, the embedded
  * default) chosen by a URI in live-flow.factory.ts. Both pass the same behavioural suite (live-flow.contract.ts)
  * against real backends. Callers never branch on `kind` except for diagnostics.
  *
@@ -45,13 +45,17 @@ export interface LiveFlowPublisher {
   close(): Promise<void>;
 }
 
-/** One stored message, handed to the consume handler. */
-export interface LiveDelivery {
+/** One stored message as read back: what the range reader hands its handler (a consume delivery adds ack()). */
+export interface LiveReadDelivery {
   readonly position: number;
   /** The decoded event, or why it could not be decoded (the consumer goes on either way). */
   readonly decoded: DecodeResult;
   /** The stored bytes, e.g. to record a failure verbatim. A view: copy it to keep it past the handler. */
   readonly raw: Uint8Array;
+}
+
+/** One stored message, handed to the consume handler. */
+export interface LiveDelivery extends LiveReadDelivery {
   /**
    * Acknowledges this delivery and every earlier one (cumulative: acking the last of a batch acks the batch).
    * Resolves when the position is durable — a consumer restarted afterwards starts right after it. Concurrent
@@ -112,5 +116,36 @@ export interface LiveFlowConsumer {
    * Stops a running consume() after its current handler (pending acks are still written) and releases the
    * connection / file. Safe to call from inside the handler (it then returns without waiting for the loop).
    */
+  close(): Promise<void>;
+}
+
+export type LiveFlowReadHandler = (delivery: LiveReadDelivery) => void | Promise<void>;
+
+export interface LiveFlowReadSummary {
+  /** Deliveries handed to the handler by this call, decode failures included. */
+  readonly delivered: number;
+  /** Position of the last delivery (0 if none). */
+  readonly lastPosition: number;
+}
+
+/**
+ * Reads a range of already-stored events again, read-only: no durable state, no acks, no effect on any durable
+ * consumer's position or next delivery. It exists so a stateful consumer (the shadow runner) that checkpoints
+ * its counters with its acked position can rebuild what it held in memory (books, orders in flight) after a
+ * restart by re-reading from an earlier "rewind" position up to its acked one, then resume consuming.
+ */
+export interface LiveFlowReader {
+  readonly kind: LiveFlowKind;
+  readonly stream: string;
+  /**
+   * Delivers every stored event with fromPosition <= position <= toPosition, in stream order, one at a time
+   * (the handler is awaited), then resolves. Positions are those of LiveDelivery.position. Positions past the
+   * stored end (as it was when the read started) are simply not delivered; fromPosition > toPosition delivers
+   * nothing; a stream that does not exist yet holds nothing. Both bounds must be integers >= 1 (else
+   * VALIDATION_FAILED; Number.MAX_SAFE_INTEGER reads to the end). Decode failures are delivered in place. If the
+   * handler throws, read() rejects with that error. close() ends a running read after its current handler.
+   */
+  read(fromPosition: number, toPosition: number, handler: LiveFlowReadHandler): Promise<LiveFlowReadSummary>;
+  /** Ends running reads after their current handler and releases the connection. */
   close(): Promise<void>;
 }

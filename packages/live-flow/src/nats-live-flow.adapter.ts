@@ -11,6 +11,8 @@
  *   Before each consume() pass, a durable that has delivered past its ack floor (the last process stopped or
  *   crashed with unacked messages) is recreated to start at floor + 1: JetStream would otherwise hand out new
  *   messages first and redeliver the unacked ones only after ack_wait, out of order.
+ * - The range reader reads through an ordered consumer (ephemeral, no acks, in memory, deleted after each read):
+ *   it never creates or touches a durable, nor the stream.
  */
 import { DomainError } from '@airlock/core';
 import {
@@ -44,10 +46,14 @@ import type {
   LiveFlowHandler,
   LiveFlowLag,
   LiveFlowPublisher,
+  LiveFlowReader,
+  LiveFlowReadHandler,
+  LiveFlowReadSummary,
   PublishAck,
   PublishReceipt,
 } from './live-flow.port.js';
 import { validatePublishBatch } from './publish-batch.util.js';
+import { checkReadRange, RangeReads } from './range-read.util.js';
 import { ConsumePass } from './consume-pass.util.js';
 
 /** Where to connect: what the factory parses out of `nats://[user:pass@]host:port/<stream>`. */
@@ -64,6 +70,11 @@ export interface NatsPublisherOptions {
   readonly maxInFlight?: number;
   /** ms to wait for each publish ack before failing the batch (default 10,000). */
   readonly ackTimeoutMs?: number;
+}
+
+export interface NatsReaderOptions {
+  /** Messages requested per pull (default 1,000; never more than the range holds). */
+  readonly pullBatch?: number;
 }
 
 export interface NatsConsumerOptions {
@@ -537,6 +548,118 @@ export class NatsLiveFlowConsumer implements LiveFlowConsumer {
     if (this.released) return;
     this.released = true;
     await this.committer.idle();
+    await this.nc.close();
+  }
+}
+
+/**
+ * Reads a range of the stream again (LiveFlowReader) through a JetStream ordered consumer: ephemeral (no durable
+ * name), ack policy none, starting at sequence fromPosition, filter `airlock.<stream>.>`. It stops once a message
+ * at or past toPosition was delivered, or at the stream's last sequence as read when the read started, and
+ * deletes its consumer. No durable consumer is created, read or changed.
+ */
+export class NatsLiveFlowReader implements LiveFlowReader {
+  readonly kind = 'nats' as const;
+  private readonly reads = new RangeReads();
+  private released = false;
+
+  private constructor(
+    readonly stream: string,
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly pullBatch: number,
+  ) {}
+
+  /** Connects; creates nothing (a stream that does not exist yet reads as empty). */
+  static async connect(location: NatsLocation, options: NatsReaderOptions = {}): Promise<NatsLiveFlowReader> {
+    assertLiveName('stream', location.stream);
+    const pullBatch = options.pullBatch ?? 1000;
+    if (!Number.isSafeInteger(pullBatch) || pullBatch < 1) throw new DomainError('VALIDATION_FAILED', 'pullBatch must be a positive integer', { errors: [{ field: 'pullBatch', message: 'must be a positive integer' }] });
+    const nc = await connectTo(location, 'reader');
+    try {
+      return new NatsLiveFlowReader(location.stream, nc, await jetstreamManager(nc), jetstream(nc), pullBatch);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  read(fromPosition: number, toPosition: number, handler: LiveFlowReadHandler): Promise<LiveFlowReadSummary> {
+    try {
+      checkReadRange(fromPosition, toPosition);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.reads.start(
+      this.stream,
+      (signal) => this.run(fromPosition, toPosition, handler, signal),
+      async (stillRunning) => {
+        // close() called from inside a handler returned without waiting: the last read out releases.
+        if (this.reads.isClosed && stillRunning === 0) await this.release();
+      },
+    );
+  }
+
+  private async run(fromPosition: number, toPosition: number, handler: LiveFlowReadHandler, signal: AbortSignal): Promise<LiveFlowReadSummary> {
+    let delivered = 0;
+    let lastPosition = 0;
+    const nothing = (): LiveFlowReadSummary => ({ delivered, lastPosition });
+    if (fromPosition > toPosition) return nothing();
+    let state: { first_seq: number; last_seq: number; messages: number };
+    try {
+      state = (await this.jsm.streams.info(this.stream)).state;
+    } catch (error) {
+      if (isApiError(error, JetStreamApiCodes.StreamNotFound)) return nothing(); // no publisher has created it yet
+      throw error;
+    }
+    // The stored end when the read starts: messages stored meanwhile are not read (a bounded read).
+    const end = Math.min(toPosition, state.last_seq);
+    if (state.messages === 0 || fromPosition > end || state.first_seq > end || signal.aborted) return nothing();
+
+    const consumer = await this.js.consumers.get(this.stream, {
+      filter_subjects: streamSubjects(this.stream),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: fromPosition,
+    });
+    try {
+      // Nothing stored at or after fromPosition any more (removed by the stream's limits meanwhile).
+      if ((await consumer.info(true)).num_pending === 0) return nothing();
+      const messages = await consumer.consume({ max_messages: Math.max(1, Math.min(this.pullBatch, end - fromPosition + 1)) });
+      const stop = (): void => messages.stop();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const message of messages) {
+          const position = message.info.streamSequence;
+          if (position > end) break; // the range's own messages were removed: nothing of it is left
+          delivered += 1;
+          lastPosition = position;
+          const delivery = { position, decoded: decodeLiveEvent(message.data), raw: message.data };
+          await this.reads.handle(() => handler(delivery));
+          // At the range's end, at the stream's end, or stopped by close().
+          if (position >= end || message.info.pending === 0 || signal.aborted) break;
+        }
+      } finally {
+        signal.removeEventListener('abort', stop);
+        messages.stop();
+        await messages.close();
+      }
+    } finally {
+      // Not left to its inactivity threshold: the read leaves no consumer behind.
+      await consumer.delete().catch(() => undefined);
+    }
+    return nothing();
+  }
+
+  async close(): Promise<void> {
+    if (this.reads.isClosed) return;
+    const { waited } = await this.reads.close();
+    if (waited) await this.release();
+  }
+
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await this.nc.close();
   }
 }

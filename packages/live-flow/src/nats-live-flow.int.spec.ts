@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { syntheticMarketEvents, syntheticOrderLife } from './synthetic-flow.generator.js';
-import { createLiveFlowConsumer, createLiveFlowPublisher } from './live-flow.factory.js';
+import { createLiveFlowConsumer, createLiveFlowPublisher, createLiveFlowReader } from './live-flow.factory.js';
 import { describeLiveFlowContract, type LiveFlowHarness } from './live-flow.contract.js';
 import { ensureLiveFlowStream } from './nats-live-flow.adapter.js';
 import type { LiveFlowConsumer } from './live-flow.port.js';
@@ -179,6 +179,67 @@ describe('nats — stream, subjects and durable consumer', () => {
       expect((await jsm.consumers.info(stream, 'switch')).config.ack_policy).toBe(AckPolicy.All);
     } finally {
       for (const consumer of opened) await consumer.close();
+      await deleteStream(stream);
+    }
+  });
+
+  it('range reader: reads through ephemeral ordered consumers it deletes, never touching the durable or creating the stream', async () => {
+    const stream = uniqueStream();
+    const uri = `${NATS_URL}/${stream}`;
+    const reader = await createLiveFlowReader(uri, { nats: { pullBatch: 7 } });
+    const opened: { close(): Promise<void> }[] = [reader];
+    try {
+      // A missing stream reads as empty and is not created by the read.
+      expect(await reader.read(1, 10, () => undefined)).toEqual({ delivered: 0, lastPosition: 0 });
+      await expect(jsm.streams.info(stream)).rejects.toThrow(/stream not found/i);
+
+      const events = syntheticMarketEvents({ instrument: 'RDR', count: 40 });
+      const publisher = await createLiveFlowPublisher(uri);
+      const positions = (await publisher.publish(events)).acks.map((a) => a.position);
+      await publisher.close();
+      const consumer = await createLiveFlowConsumer(uri, { durable: 'shadow-runner' });
+      opened.push(consumer);
+      const stop = new AbortController();
+      let n = 0;
+      await consumer.consume(
+        async (delivery) => {
+          n += 1;
+          if (n === 10) await delivery.ack();
+          if (n === 14) stop.abort();
+        },
+        { signal: stop.signal },
+      );
+      const durableOf = async (): Promise<unknown> => {
+        const info = await jsm.consumers.info(stream, 'shadow-runner');
+        return { config: info.config, delivered: info.delivered.stream_seq, floor: info.ack_floor.stream_seq, ackPending: info.num_ack_pending, pending: info.num_pending };
+      };
+      const before = await durableOf();
+      expect(before).toMatchObject({ floor: positions[9] });
+
+      // A range longer than one pull (7), past the durable's floor and into what it delivered but not acked.
+      const seen: number[] = [];
+      const names = new Set<string>();
+      expect(
+        await reader.read(positions[2]!, positions[31]!, async (delivery) => {
+          seen.push(delivery.position);
+          if (seen.length === 1) for await (const info of jsm.consumers.list(stream)) names.add(info.name);
+        }),
+      ).toEqual({ delivered: 30, lastPosition: positions[31] });
+      expect(seen).toEqual(positions.slice(2, 32));
+      // During the read: the durable and one ephemeral consumer without a durable name, acking nothing.
+      expect(names.size).toBe(2);
+      expect(names.has('shadow-runner')).toBe(true);
+      const ephemeral = [...names].find((name) => name !== 'shadow-runner')!;
+      expect(ephemeral).not.toBe('shadow-runner');
+
+      // After it: only the durable is left, exactly as it was.
+      const after: string[] = [];
+      for await (const info of jsm.consumers.list(stream)) after.push(info.name);
+      expect(after).toEqual(['shadow-runner']);
+      expect(await durableOf()).toEqual(before);
+      expect(await consumer.ackedPosition()).toBe(positions[9]);
+    } finally {
+      for (const closable of opened) await closable.close();
       await deleteStream(stream);
     }
   });

@@ -4,7 +4,7 @@ import { FeeModel } from '../execution/fees.js';
 import { ImpactModel } from '../execution/impact.js';
 import { FeatureEngine } from '../features/feature-engine.js';
 import { MarketTracker } from '../features/market-tracker.js';
-import type { VolumeCurve } from '../features/volume-curve.js';
+import type { ExpectedVolume } from '../features/volume-curve.js';
 import { formatTimeOfDayNs } from '../orders/order-csv.js';
 import { sideSign, type ParentOrder } from '../orders/parent-order.js';
 import { hashString, mixSeed, nextUniform, seed32 } from '../stats/random.js';
@@ -46,7 +46,8 @@ export interface EngineInput {
   readonly strategies: readonly EngineStrategy[];
   readonly config: BacktestConfig;
   readonly seed: number;
-  readonly curve: VolumeCurve;
+  /** The expected-volume curve, or a factory given the engine's tracker (e.g. trailingVolumeCurve, causal). */
+  readonly curve: ExpectedVolume | ((tracker: MarketTracker) => ExpectedVolume);
   readonly onProgress?: (eventsDone: number, eventsTotal: number) => void;
 }
 
@@ -55,6 +56,7 @@ class BatchBuffer implements DecisionBatch {
   timeNs = 0;
   size = 0;
   readonly episodes: Int32Array;
+  readonly orders: Int32Array;
   readonly side: Float64Array;
   readonly quantity: Float64Array;
   readonly filled: Float64Array;
@@ -71,9 +73,10 @@ class BatchBuffer implements DecisionBatch {
     capacity: number,
     width: number,
     readonly intervalNs: number,
-    readonly curve: VolumeCurve,
+    readonly curve: ExpectedVolume,
   ) {
     this.episodes = new Int32Array(capacity);
+    this.orders = new Int32Array(capacity);
     this.side = new Float64Array(capacity);
     this.quantity = new Float64Array(capacity);
     this.filled = new Float64Array(capacity);
@@ -103,7 +106,7 @@ export class ReplayEngine {
 
   private readonly day: MarketDay;
   private readonly levels: number;
-  private readonly curve: VolumeCurve;
+  private readonly curve: ExpectedVolume;
   private readonly interval: number;
   private readonly latency: number;
   private readonly queuePower: number;
@@ -183,11 +186,11 @@ export class ReplayEngine {
     const { day, orders, config } = input;
     this.day = day;
     this.levels = day.levels;
-    this.curve = input.curve;
     this.interval = config.decisionIntervalNs;
     this.latency = config.latencyNs;
     this.queuePower = config.queuePower;
     this.tracker = new MarketTracker(day);
+    this.curve = typeof input.curve === 'function' ? input.curve(this.tracker) : input.curve;
     this.index = dayIndex(day);
     this.exactQueue = config.queueModel === 'exact' || (config.queueModel === 'auto' && this.index.hasOrderIds);
     this.fees = new FeeModel(config.fees, day.tickSize);
@@ -398,6 +401,7 @@ export class ReplayEngine {
       const b = (slots[s] as Slot).batch;
       const r = b.size++;
       b.episodes[r] = e;
+      b.orders[r] = o;
       b.side[r] = this.oSide[o] as number;
       b.quantity[r] = this.oQty[o] as number;
       b.filled[r] = this.filled[e] as number;

@@ -1,7 +1,8 @@
 import { DomainError, type FieldProblem } from '@airlock/core';
 import type { MarketDay } from '../data/market-day.js';
 import { resolveBacktestConfig, type BacktestConfig } from '../execution/execution-config.js';
-import { VolumeCurve } from '../features/volume-curve.js';
+import { VolumeCurve, type ExpectedVolume } from '../features/volume-curve.js';
+import type { MarketTracker } from '../features/market-tracker.js';
 import { episodeMetrics } from '../metrics/episode-metrics.js';
 import { validateParentOrders, type ParentOrder } from '../orders/parent-order.js';
 import { isExecutionStrategy, type ExecutionStrategy, type StrategyInput } from '../strategies/execution-strategy.js';
@@ -26,8 +27,11 @@ export interface BacktestInput {
   readonly config?: Partial<BacktestConfig>;
   /** Seeds the probabilistic queue model (the only randomness of a run). */
   readonly seed: number;
-  /** Expected-volume curve; default VolumeCurve.fromDay(day, config.volumeCurveBucketNs). */
-  readonly curve?: VolumeCurve;
+  /**
+   * Expected-volume curve; default VolumeCurve.fromDay(day, config.volumeCurveBucketNs). Live replays pass
+   * trailingVolumeCurve(windowNs) (causal: built from the engine's own tracker).
+   */
+  readonly curve?: ExpectedVolume | ((tracker: MarketTracker) => ExpectedVolume);
   /** Called about every 16k messages and at the end (synchronously: keep it cheap). */
   readonly onProgress?: (progress: BacktestProgress) => void;
 }

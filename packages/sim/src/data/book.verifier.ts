@@ -1,4 +1,4 @@
-import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, type EventType, type MarketDay } from './market-day.js';
+import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, type LobsterEventType, type MarketDay } from './market-day.js';
 import { ApplyOutcome, OrderBook, Side } from './order-book.js';
 
 /**
@@ -49,7 +49,7 @@ export interface VerifyReport {
   /** The first mismatching rows (one entry per row: its first differing level). */
   readonly firstMismatches: readonly BookMismatch[];
   /** Messages by LOBSTER event type 1..7. */
-  readonly eventCounts: Readonly<Record<EventType, number>>;
+  readonly eventCounts: Readonly<Record<LobsterEventType, number>>;
   /** Times a level entering the view at position L was read from the file (see method, step 3). */
   readonly learnedLevels: number;
   /** Cancels/executions of orders the book never saw, taken out of seeded or learned anonymous volume. */
@@ -151,9 +151,9 @@ export class BookReconstructor {
 export function verifyLobster(day: MarketDay, options: { maxExamples?: number } = {}): VerifyReport {
   const maxExamples = options.maxExamples ?? 10;
   const L = day.levels;
-  const eventCounts: Record<EventType, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 };
+  const eventCounts: Record<LobsterEventType, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 };
   for (let k = 0; k < day.length; k++) {
-    const type = day.type[k]! as EventType;
+    const type = day.type[k]! as LobsterEventType;
     if (type >= 1 && type <= 7) eventCounts[type]++;
   }
   const rebuilt = new BookReconstructor(day);

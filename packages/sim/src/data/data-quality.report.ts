@@ -1,4 +1,4 @@
-import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, type EventType, type MarketDay } from './market-day.js';
+import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, type LobsterEventType, type MarketDay } from './market-day.js';
 
 /**
  * A data-quality report over one MarketDay: what a validator must know before trusting a backtest on it.
@@ -26,7 +26,7 @@ export interface DataQualityReport {
   /** ns after midnight of the first and last message (0 when empty). */
   readonly firstTimeNs: number;
   readonly lastTimeNs: number;
-  readonly eventsByType: Readonly<Record<EventType, number>>;
+  readonly eventsByType: Readonly<Record<LobsterEventType, number>>;
   /** Rows whose best bid is above the best ask. */
   readonly crossedBooks: QualityCount;
   /** Rows whose best bid equals the best ask. */
@@ -80,7 +80,7 @@ export function dataQuality(day: MarketDay, options: DataQualityOptions = {}): D
   const max = options.maxExamples ?? 5;
   const L = day.levels;
   const n = day.length;
-  const eventsByType: Record<EventType, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 };
+  const eventsByType: Record<LobsterEventType, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 };
   const crossed = new Counter(max);
   const locked = new Counter(max);
   const emptySides = new Counter(max);
@@ -101,7 +101,7 @@ export function dataQuality(day: MarketDay, options: DataQualityOptions = {}): D
     const t = day.timeNs[k]!;
     const type = day.type[k]!;
     const size = day.size[k]!;
-    if (type >= 1 && type <= 7) eventsByType[type as EventType]++;
+    if (type >= 1 && type <= 7) eventsByType[type as LobsterEventType]++;
     if (k > 0) {
       const gap = t - day.timeNs[k - 1]!;
       if (gap < 0) outOfOrder.add(k, t, () => `time ${t} ns after ${day.timeNs[k - 1]} ns`);

@@ -21,7 +21,7 @@ export interface MarketDay {
   // --- message columns, one entry per message ---
   /** ns after midnight, integer-valued, non-decreasing. */
   readonly timeNs: Float64Array;
-  /** LOBSTER event type 1..7 (see EventType). */
+  /** LOBSTER event type 1..7, or 8 (BookUpdate) in days built from a live flow (see EventType). */
   readonly type: Uint8Array;
   /** LOBSTER order id (0 for hidden executions); integer-valued. */
   readonly orderId: Float64Array;
@@ -52,8 +52,15 @@ export const EventType = {
   ExecuteHidden: 5,
   Cross: 6,
   Halt: 7,
+  /**
+   * Not a LOBSTER type: the visible book changed, with no message semantics (no order id, no volume). Only days
+   * built from a live flow's book snapshots carry it (FlowDayBuilder); the tracker and the fill model skip it.
+   */
+  BookUpdate: 8,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
+/** The message types a LOBSTER file carries (what the verifier and the quality report count). */
+export type LobsterEventType = Exclude<EventType, typeof EventType.BookUpdate>;
 
 /** Sentinels for unoccupied levels, in ticks (LOBSTER's ±9999999999 dummies do not fit an int32). */
 export const EMPTY_ASK_TICKS = 2_147_483_647;

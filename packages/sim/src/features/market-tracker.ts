@@ -40,20 +40,22 @@ export interface MarketSnapshot {
  * looks at a message it has not consumed, except that before the first two-sided book the first two-sided
  * row of the day stands in as the opening book (LOBSTER gives no book before message 1).
  *
- * No allocation per message: cumulative columns are preallocated to the day's length.
+ * No allocation per message: cumulative columns are preallocated to the day's length. A day that grows while it
+ * is replayed (a FlowDayBuilder fed by the live flow) is followed: the columns double when a message beyond
+ * them is consumed.
  */
 export class MarketTracker {
   readonly levels: number;
   /** Messages consumed: message i has been applied iff i < cursor. */
   cursor = 0;
   /** Shares executed (types 4, 5, 6) in messages 0..i inclusive. */
-  readonly cumVolume: Float64Array;
+  cumVolume: Float64Array;
   /** Buyer-initiated shares (executions of resting sells, types 4 and 5) in messages 0..i. */
-  readonly cumBuyInitiated: Float64Array;
+  cumBuyInitiated: Float64Array;
   /** Seller-initiated shares (executions of resting buys, types 4 and 5) in messages 0..i. */
-  readonly cumSellInitiated: Float64Array;
+  cumSellInitiated: Float64Array;
   /** Σ price·size of executions in messages 0..i, ticks·shares (for market VWAP). */
-  readonly cumNotional: Float64Array;
+  cumNotional: Float64Array;
   /** True between a type-7 halt (price −1) or quote-only (0) message and a resume (1). */
   halted = false;
 
@@ -69,6 +71,7 @@ export class MarketTracker {
   private validRowCursor = 0;
   private validRow = -1;
   private firstValidRow = -2; // −2: not looked up yet
+  private firstValidScanned = 0; // day.length when firstValidRow was looked up
   private readonly snap: MarketSnapshot = {
     timeNs: Number.NaN, row: -1, bid1: Number.NaN, ask1: Number.NaN, bidSize1: 0, askSize1: 0, mid: Number.NaN,
     spreadBps: Number.NaN, spreadTicks: Number.NaN, micropriceOffsetBps: Number.NaN, imbalanceL1: Number.NaN,
@@ -87,6 +90,7 @@ export class MarketTracker {
   /** Applies message i (which must be the next one). */
   consume(i: number): void {
     if (i !== this.cursor) throw new RangeError(`messages must be consumed in order: expected ${this.cursor}, got ${i}`);
+    if (i >= this.cumVolume.length) this.grow(i + 1);
     const day = this.day;
     const t = day.timeNs[i] as number;
     if (t > this.nextSecond * NS_PER_SECOND) this.fillSeconds(Math.ceil(t / NS_PER_SECOND)); // seconds s·1e9 < t
@@ -110,6 +114,19 @@ export class MarketTracker {
     this.cumSellInitiated[i] = this.runSell;
     this.cumNotional[i] = this.runNotional;
     this.cursor = i + 1;
+  }
+
+  private grow(atLeast: number): void {
+    const size = Math.max(atLeast, this.cumVolume.length * 2, 1024);
+    const grown = (old: Float64Array): Float64Array => {
+      const next = new Float64Array(size);
+      next.set(old);
+      return next;
+    };
+    this.cumVolume = grown(this.cumVolume);
+    this.cumBuyInitiated = grown(this.cumBuyInitiated);
+    this.cumSellInitiated = grown(this.cumSellInitiated);
+    this.cumNotional = grown(this.cumNotional);
   }
 
   /** Records the one-second mid samples up to and including `timeNs` (call before reading features at timeNs). */
@@ -169,8 +186,10 @@ export class MarketTracker {
       this.validRowCursor = this.cursor;
     }
     if (this.validRow >= 0) return this.validRow;
-    if (this.firstValidRow === -2) {
+    // A growing day may gain its first two-sided row later: a miss is looked up again once the day has grown.
+    if (this.firstValidRow === -2 || (this.firstValidRow === -1 && this.firstValidScanned < this.day.length)) {
       this.firstValidRow = -1;
+      this.firstValidScanned = this.day.length;
       for (let r = 0; r < this.day.length; r++) {
         if (this.isTwoSided(r)) {
           this.firstValidRow = r;

@@ -1,4 +1,10 @@
 import { EventType, type MarketDay } from '../data/market-day.js';
+import type { MarketTracker } from './market-tracker.js';
+
+/** Shares expected to trade in [fromNs, toNs): the unit of the `participation` action. */
+export interface ExpectedVolume {
+  expected(fromNs: number, toNs: number): number;
+}
 
 /** 30 minutes: coarse enough not to leak the minute-by-minute realised volume into schedules. */
 export const DEFAULT_VOLUME_CURVE_BUCKET_NS = 30 * 60 * 1_000_000_000;
@@ -13,7 +19,7 @@ const DAY_NS = 86_400 * 1_000_000_000;
  * replayed day's own curve is a mild look-ahead in the curve's *shape*, shared by every strategy on every
  * episode (so paired comparisons stay fair); pass a curve from other days via `fromBuckets` to avoid it.
  */
-export class VolumeCurve {
+export class VolumeCurve implements ExpectedVolume {
   private readonly prefix: Float64Array; // prefix[k] = Σ volumes[0..k)
 
   private constructor(
@@ -65,3 +71,39 @@ export class VolumeCurve {
     return toNs > fromNs ? this.cumulative(toNs) - this.cumulative(fromNs) : 0;
   }
 }
+
+/** Floor of the trailing window's length, ns: right after the open a few seconds of tape are not a rate. */
+const MIN_TRAILING_WINDOW_NS = 60 * 1_000_000_000;
+
+/**
+ * The causal expected-volume estimate live trading can compute (no look-ahead, no history): the market's
+ * traded shares over the trailing `windowNs` before `fromNs`, as a rate, times the interval's length. The
+ * window is the time since the first message when that is shorter, but never under one minute (so the first
+ * seconds' tape gives a low estimate rather than a wild one). The live-flow simulator and the shadow runner
+ * both size child orders with it, from the same flow, so they agree without sharing any configuration.
+ */
+export class TrailingVolumeCurve implements ExpectedVolume {
+  constructor(
+    private readonly tracker: MarketTracker,
+    /** ns of trailing tape the rate is measured over. */
+    readonly windowNs: number,
+  ) {}
+
+  expected(fromNs: number, toNs: number): number {
+    if (!(toNs > fromNs)) return 0;
+    const tracker = this.tracker;
+    const day = tracker.day;
+    if (tracker.cursor === 0) return 0;
+    const first = day.timeNs[0] as number;
+    const span = Math.max(MIN_TRAILING_WINDOW_NS, Math.min(this.windowNs, fromNs - first));
+    const before = tracker.indexAtOrBefore(fromNs - span);
+    const traded = tracker.volumeNow() - (before >= 0 ? (tracker.cumVolume[before] as number) : 0);
+    return (traded / span) * (toNs - fromNs);
+  }
+}
+
+/** The engine's `curve` input for live replays: a TrailingVolumeCurve over its own tracker. */
+export const trailingVolumeCurve =
+  (windowNs: number) =>
+  (tracker: MarketTracker): ExpectedVolume =>
+    new TrailingVolumeCurve(tracker, windowNs);

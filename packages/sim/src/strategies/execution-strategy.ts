@@ -1,6 +1,6 @@
 import type { BatchPolicy } from '@airlock/core';
 import type { FeatureRows } from '../features/feature-engine.js';
-import type { VolumeCurve } from '../features/volume-curve.js';
+import type { ExpectedVolume } from '../features/volume-curve.js';
 
 /**
  * One decision time's worth of episodes for one strategy, in structure-of-arrays form (row r of each array is
@@ -15,7 +15,9 @@ export interface DecisionBatch extends FeatureRows {
   /** Rows in this batch. */
   readonly size: number;
   /** The expected-volume curve (unit of participation; VWAP's schedule). */
-  readonly curve: VolumeCurve;
+  readonly curve: ExpectedVolume;
+  /** Row r's parent order: its index in the engine's order list (to tell which order a decision was for). */
+  readonly orders: Int32Array;
   /** 0 patient … 1 urgent (ParentOrder.urgency). */
   readonly urgency: Float64Array;
   /** Shares the curve expects in [t, min(t + interval, end)): the unit of `participation`. */

@@ -15,7 +15,7 @@ function batch(over: { t: number; window?: number; quantity?: number; filled?: n
   const curve = over.curve ?? FLAT;
   const t = over.t * S;
   return {
-    timeNs: t, intervalNs: 10 * S, size: 1, curve,
+    timeNs: t, intervalNs: 10 * S, size: 1, curve, orders: Int32Array.of(0),
     side: f(1), quantity: f(over.quantity ?? 1000), filled: f(over.filled ?? 0), startNs: f(0), endNs: f(window * S),
     urgency: f(over.urgency ?? 0.5),
     expectedIntervalVolume: f(curve.expected(t, Math.min(t + 10 * S, window * S))),
