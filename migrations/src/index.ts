@@ -4,6 +4,7 @@ import { Validation1795564936565 } from './1795564936565-validation.js';
 import { Promotion1795567383349 } from './1795567383349-promotion.js';
 import { RunAffectsStatus1795569322093 } from './1795569322093-run-affects-status.js';
 import { Rollout1795569969762 } from './1795569969762-rollout.js';
+import { Shadow1795572496565 } from './1795572496565-shadow.js';
 
 /** Every migration, oldest first. Append only: a landed migration is never edited or removed. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Initial1764028800000, Validation1795564936565, Promotion1795567383349, RunAffectsStatus1795569322093, Rollout1795569969762];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Initial1764028800000, Validation1795564936565, Promotion1795567383349, RunAffectsStatus1795569322093, Rollout1795569969762, Shadow1795572496565];

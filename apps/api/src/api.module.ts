@@ -5,6 +5,7 @@ import type { Clock } from '@airlock/core';
 import { Database } from '@airlock/persistence';
 import { DeploymentService, PromotionService, RolloutService } from '@airlock/promotion';
 import { ApiKeysService, AuditService, RegistryService, type ArtifactInspector } from '@airlock/registry';
+import { ShadowService } from '@airlock/shadow';
 import { DatasetService, ValidationService } from '@airlock/validation';
 import type { Registry } from 'prom-client';
 import { AuditController } from './audit/audit.controller.js';
@@ -19,6 +20,7 @@ import { DeploymentsController } from './promotion/deployments.controller.js';
 import { PromotionsController } from './promotion/promotions.controller.js';
 import { RolloutsController } from './promotion/rollouts.controller.js';
 import { ModelsController } from './registry/models.controller.js';
+import { ShadowsController } from './shadow/shadows.controller.js';
 import { ArtifactStoreReader } from './validation/artifact-store.reader.js';
 import { DatasetsController } from './validation/datasets.controller.js';
 import { ValidationsController } from './validation/validations.controller.js';
@@ -51,6 +53,7 @@ export class ApiModule {
         ModelsController,
         PromotionsController,
         RolloutsController,
+        ShadowsController,
         ValidationsController,
       ],
       providers: [
@@ -67,6 +70,7 @@ export class ApiModule {
         { provide: PromotionService, useValue: new PromotionService(infra.db, infra.clock, { approvalTtlMs: infra.config.approvalTtlMs }) },
         { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
         { provide: RolloutService, useValue: new RolloutService(infra.db) },
+        { provide: ShadowService, useValue: new ShadowService(infra.db, () => infra.clock.now(), infra.store) },
         ArtifactStoreReader,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -72,6 +72,59 @@ export class ApiClient {
     return this.request<T>('POST', path, { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
   }
 
+  /**
+   * A conditional GET: with `etag` (the previous answer's ETag) sends If-None-Match, and a 304 comes back as
+   * `{ notModified: true }` — how an execution engine polls the routing table cheaply.
+   */
+  async getConditional<T>(path: string, etag?: string): Promise<{ readonly notModified: true; readonly etag: string } | { readonly notModified: false; readonly etag: string | null; readonly body: T }> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
+    if (etag !== undefined) headers['if-none-match'] = etag;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.url}${path}`, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw this.unreachable(error, timeoutMs, false);
+    }
+    if (response.status === 304 && etag !== undefined) {
+      await response.body?.cancel();
+      return { notModified: true, etag: response.headers.get('etag') ?? etag };
+    }
+    const text = await response.text().catch((error: unknown) => {
+      throw this.unreachable(error, timeoutMs, false);
+    });
+    const body = parseJsonOr(text);
+    if (!response.ok) throw this.failure(response, body, text);
+    if (typeof body !== 'object' || body === null) {
+      throw new CliError(ExitCode.Unavailable, `GET ${path} answered ${response.status} without a JSON object`, {
+        code: 'NOT_AIRLOCK',
+        hint: `is ${this.options.url} an Airlock API? (check --url, AIRLOCK_URL or the profile)`,
+      });
+    }
+    return { notModified: false, etag: response.headers.get('etag'), body: body as T };
+  }
+
+  /** GETs raw bytes (an artifact), with the same error mapping as the JSON calls. */
+  async getBytes(path: string): Promise<Uint8Array> {
+    const headers: Record<string, string> = { accept: 'application/octet-stream, application/problem+json' };
+    if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let response: Response;
+    let bytes: Uint8Array;
+    try {
+      response = await fetch(`${this.options.url}${path}`, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw this.unreachable(error, timeoutMs, false);
+    }
+    if (!response.ok) {
+      const text = new TextDecoder().decode(bytes);
+      throw this.failure(response, parseJsonOr(text), text);
+    }
+    return bytes;
+  }
+
   /** Every item of a paginated list (`{ items, next }`), following `next` until the last page. */
   async listAll<T>(path: string): Promise<T[]> {
     const items: T[] = [];
@@ -223,6 +276,16 @@ export class ApiClient {
       hint = `the API failed${requestId ? `; its log has the details under request id ${requestId}` : ''}`;
     }
     return new CliError(status >= 500 ? ExitCode.Unavailable : ExitCode.BadInput, detail, { code, errors, status, ...(hint ? { hint } : {}) });
+  }
+}
+
+/** The JSON a text holds, or the text itself when it is not JSON. */
+function parseJsonOr(text: string): unknown {
+  if (text.length === 0) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

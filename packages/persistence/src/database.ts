@@ -10,6 +10,7 @@ import { ModelVersionRepository } from './repositories/model-version.repository.
 import { ModelRepository } from './repositories/model.repository.js';
 import { PromotionRepository } from './repositories/promotion.repository.js';
 import { RolloutRepository } from './repositories/rollout.repository.js';
+import { ShadowRepository } from './repositories/shadow.repository.js';
 import { ValidationRepository } from './repositories/validation.repository.js';
 
 /** Every repository over one EntityManager: the base connection for reads, a transaction for writes. */
@@ -24,6 +25,7 @@ export class Repositories {
   readonly deployments: DeploymentRepository;
   readonly promotions: PromotionRepository;
   readonly rollouts: RolloutRepository;
+  readonly shadows: ShadowRepository;
 
   constructor(readonly manager: EntityManager) {
     this.apiKeys = new ApiKeyRepository(manager);
@@ -36,6 +38,7 @@ export class Repositories {
     this.deployments = new DeploymentRepository(manager);
     this.promotions = new PromotionRepository(manager);
     this.rollouts = new RolloutRepository(manager);
+    this.shadows = new ShadowRepository(manager);
   }
 }
 
@@ -57,12 +60,13 @@ export class UnitOfWork extends Repositories {
     await this.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
   }
 
-  /** Whether any row (version, dataset, validation evidence) references these stored bytes. */
+  /** Whether any row (version, dataset, validation or shadow evidence) references these stored bytes. */
   async isArtifactReferenced(sha256: string): Promise<boolean> {
     return (
       (await this.versions.isArtifactReferenced(sha256)) ||
       (await this.validation.isDatasetReferenced(sha256)) ||
-      (await this.validation.isEvidenceReferenced(sha256))
+      (await this.validation.isEvidenceReferenced(sha256)) ||
+      (await this.shadows.isEvidenceReferenced(sha256))
     );
   }
 

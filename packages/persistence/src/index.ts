@@ -9,3 +9,4 @@ export type { ModelAlias } from './repositories/model-alias.repository.js';
 export * from './repositories/validation.repository.js';
 export type { PromotionQuery } from './repositories/promotion.repository.js';
 export type { Rollout, RolloutQuery, StoredRolloutCommand } from './repositories/rollout.repository.js';
+export * from './repositories/shadow.repository.js';

@@ -1,4 +1,5 @@
 import { ACTIONS, DEPLOYMENT_NAME_PATTERN, FEATURES, MODEL_NAME_PATTERN, MODEL_TIERS, PROMOTION_PHASES, ROLES } from '@airlock/core';
+import { SHADOW_PHASES } from '@airlock/shadow';
 
 /**
  * The live HTTP contract, served at /openapi.json (and rendered at /docs). Kept beside the controllers it
@@ -322,6 +323,55 @@ export const OPENAPI_DOCUMENT = {
         parameters: [idParam, idempotencyKey],
         requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
         responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/v1/shadows': {
+      post: {
+        summary: 'Start a shadow session: candidate versions scored beside a deployment’s live flow (docs/shadow.md)',
+        ...roles('quant', 'admin'),
+        parameters: [idempotencyKey],
+        requestBody: json({
+          type: 'object',
+          required: ['model', 'candidates', 'deployment'],
+          properties: {
+            model: { type: 'string', pattern: MODEL_NAME_PATTERN.source },
+            candidates: { type: 'array', minItems: 1, maxItems: 8, uniqueItems: true, items: { type: 'integer', minimum: 1 }, description: 'version numbers of the model' },
+            deployment: { type: 'string', pattern: DEPLOYMENT_NAME_PATTERN.source },
+            policy: {
+              type: 'object',
+              description: 'overrides of the default policy: orders, minOrders, maxIsDeltaBps, maxInvalidOutputRate, maxLatencyP99Ms, maxSkewRate, featureTolerance, actionTolerance',
+            },
+            instruments: { type: 'array', items: { type: 'string' }, description: 'score only these instruments (default: all)' },
+          },
+        }),
+        responses: {
+          '201': { ...ok('{ id, model, deployment, phase: Running, policy, candidates: [{ model, version, sha256, metrics, verdict, gates }], live, findings, evidence, … }'), headers: { Location: { schema: { type: 'string' } } } },
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+      get: {
+        summary: 'Shadow sessions, oldest first (finding counts without examples)',
+        parameters: [
+          { name: 'model', in: 'query', schema: { type: 'string' } },
+          { name: 'phase', in: 'query', schema: { enum: SHADOW_PHASES } },
+          ...pageParams,
+        ],
+        responses: { '200': ok('a page of shadow sessions'), ...errors(400, 401) },
+      },
+    },
+    '/v1/shadows/{id}': {
+      get: {
+        summary: 'A shadow session: phase, per-candidate metrics against the live model, verdicts and gates, findings, evidence',
+        parameters: [idParam],
+        responses: { '200': ok('shadow session'), ...errors(401, 404) },
+      },
+    },
+    '/v1/shadows/{id}/stop': {
+      post: {
+        summary: 'Ask the shadow runner to stop a Running session (it ends it as Stopped)',
+        ...roles('quant', 'admin'),
+        parameters: [idParam, idempotencyKey],
+        responses: { '202': ok('the session with stopRequestedBy'), ...errors(401, 403, 404, 409) },
       },
     },
     '/v1/audit': {

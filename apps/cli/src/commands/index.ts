@@ -3,6 +3,7 @@ import { registerAuditCommands } from './audit.command.js';
 import { registerBacktestCommand } from './backtest.command.js';
 import { registerDataCommands } from './data.command.js';
 import { registerDatasetsCommands } from './datasets.command.js';
+import { registerLiveSimCommand } from './live-sim.command.js';
 import { registerLoginCommand } from './login.command.js';
 import { registerMigrateCommands } from './migrate.command.js';
 import { registerModelsCommands } from './models.command.js';
@@ -17,6 +18,7 @@ export const COMMAND_MODULES: RegisterCommands[] = [
   registerBacktestCommand,
   registerDataCommands,
   registerDatasetsCommands,
+  registerLiveSimCommand,
   registerLoginCommand,
   registerMigrateCommands,
   registerModelsCommands,

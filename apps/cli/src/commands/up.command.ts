@@ -58,7 +58,7 @@ export function registerUpCommand(program: Command): void {
       const adminKey = localAdminKey(apiConfig.dataDir);
       const api = await startApi({ ...apiConfig, bootstrapAdminKey: adminKey });
       const worker = await startWorker(loadWorkerConfig(process.env), { db: api.db, store: api.store, boss: api.boss });
-      const shadow = await startShadowRunner(loadShadowRunnerConfig(process.env));
+      const shadow = await startShadowRunner(loadShadowRunnerConfig(process.env), { db: api.db, store: api.store });
       const example = options.example ? await ensureExampleModel(api.url, adminKey) : 'skipped';
       const keyFile = process.env.AIRLOCK_BOOTSTRAP_ADMIN_KEY ? '(from AIRLOCK_BOOTSTRAP_ADMIN_KEY)' : join(apiConfig.dataDir, 'admin-key');
       console.log(`
