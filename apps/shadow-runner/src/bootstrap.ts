@@ -77,6 +77,7 @@ export async function startShadowRunner(config: ShadowRunnerConfig, overrides: S
       execution: liveExecutionConfig(),
       windowNs: config.windowNs,
       checkpointEvery: config.checkpointEvery,
+      checkpointIntervalMs: config.checkpointIntervalMs,
       clockNs: monotonicNs,
       onCheckpoint: (info) => {
         position.set(info.position);

@@ -10,8 +10,10 @@ const schema = z.object({
   AIRLOCK_LIVE_FLOW: z.string().min(1).default(DEFAULT_LIVE_FLOW_URI),
   /** Durable consumer name: its position (and the database checkpoint) survive restarts. One runner per name. */
   AIRLOCK_SHADOW_DURABLE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of [A-Za-z0-9_-]').default('shadow-runner'),
-  /** Events between checkpoints (a database transaction, then the flow's ack). */
-  AIRLOCK_SHADOW_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /** Events between checkpoints (a database transaction, then the flow's ack); ≤ NATS's max_ack_pending. */
+  AIRLOCK_SHADOW_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(50_000).default(20_000),
+  /** ms of processing between checkpoints, at most (whichever of the two comes first). */
+  AIRLOCK_SHADOW_CHECKPOINT_MS: z.coerce.number().int().min(1).default(1000),
   /** ms between checkpoints while the flow is idle (picks up new and stopped sessions). */
   AIRLOCK_SHADOW_TICK_MS: z.coerce.number().int().min(10).default(1000),
   /** Metric window length, seconds of event time. */
@@ -23,6 +25,7 @@ export interface ShadowRunnerConfig extends CommonConfig {
   readonly liveFlowUri: string;
   readonly durable: string;
   readonly checkpointEvery: number;
+  readonly checkpointIntervalMs: number;
   readonly tickMs: number;
   readonly windowNs: number;
 }
@@ -35,6 +38,7 @@ export function loadShadowRunnerConfig(env: Readonly<Record<string, string | und
     liveFlowUri: c.AIRLOCK_LIVE_FLOW,
     durable: c.AIRLOCK_SHADOW_DURABLE,
     checkpointEvery: c.AIRLOCK_SHADOW_CHECKPOINT_EVERY,
+    checkpointIntervalMs: c.AIRLOCK_SHADOW_CHECKPOINT_MS,
     tickMs: c.AIRLOCK_SHADOW_TICK_MS,
     windowNs: c.AIRLOCK_SHADOW_WINDOW_SECONDS * 1_000_000_000,
   };

@@ -16,24 +16,31 @@ export type SequenceCheck =
   | { readonly kind: 'repeat'; readonly expected: number; readonly got: number };
 
 export class SequenceTracker {
-  /** Next expected seq per `channel|instrument|session`. */
-  private readonly next = new Map<string, number>();
+  /** Next expected seq per channel → instrument → session (nested maps: no key string built per event). */
+  private readonly next = new Map<string, Map<string, Map<string, number>>>();
 
   observe(event: Pick<LiveEvent, 'type' | 'instrument' | 'session' | 'seq'>): SequenceCheck {
-    const key = `${channelOf(event.type)}|${event.instrument}|${event.session}`;
-    const expected = this.next.get(key);
+    const channel = channelOf(event.type);
+    let byInstrument = this.next.get(channel);
+    if (byInstrument === undefined) this.next.set(channel, (byInstrument = new Map()));
+    let bySession = byInstrument.get(event.instrument);
+    if (bySession === undefined) byInstrument.set(event.instrument, (bySession = new Map()));
+    const expected = bySession.get(event.session);
     if (expected === undefined) {
-      this.next.set(key, event.seq + 1);
-      return { kind: 'start' };
+      bySession.set(event.session, event.seq + 1);
+      return START;
     }
     if (event.seq === expected) {
-      this.next.set(key, expected + 1);
-      return { kind: 'ok' };
+      bySession.set(event.session, expected + 1);
+      return OK;
     }
     if (event.seq > expected) {
-      this.next.set(key, event.seq + 1);
+      bySession.set(event.session, event.seq + 1);
       return { kind: 'gap', expected, got: event.seq, missing: event.seq - expected };
     }
     return { kind: 'repeat', expected, got: event.seq };
   }
 }
+
+const OK: SequenceCheck = { kind: 'ok' };
+const START: SequenceCheck = { kind: 'start' };

@@ -25,17 +25,26 @@ export interface ShadowRunnerOptions {
   readonly execution: LiveExecutionConfig;
   /** ns of event time per metric window (default 60 s). */
   readonly windowNs?: number;
-  /** Events between checkpoints (each a database transaction and an ack; default 5,000). */
+  /**
+   * A checkpoint (a database transaction, the candidates' hypothetical episodes, then the ack) is taken after
+   * this many events (default 20,000; under NATS's max_ack_pending of 50,000) or `checkpointIntervalMs` of
+   * processing (default 1,000), whichever comes first. Fewer checkpoints cost less; more bound the re-work after
+   * a crash.
+   */
   readonly checkpointEvery?: number;
+  readonly checkpointIntervalMs?: number;
   /** Rows per batched inference (default 256). */
   readonly maxBatchRows?: number;
   readonly clockNs: () => number;
-  /** Called after every checkpoint (metrics, logs, tests). */
-  readonly onCheckpoint?: (info: { readonly position: number; readonly lag: LiveFlowLag | null; readonly sessions: number; readonly ordersInFlight: number }) => void;
+  /** Called after every checkpoint (metrics, logs, tests); `lag` is sampled at most once a second, else null. */
+  readonly onCheckpoint?: (info: { readonly position: number; readonly lag: LiveFlowLag | null; readonly sessions: number; readonly ordersInFlight: number; readonly durationNs: number }) => void;
   readonly onSessionCompleted?: (sessionId: string, verdicts: Readonly<Record<string, CandidateVerdict>>) => void;
 }
 
 const key = (s: { model: string; version: number }): string => `${s.model}@${s.version}`;
+
+/** ns between lag samples. */
+const LAG_SAMPLE_NS = 1_000_000_000;
 
 /**
  * The shadow runner's loop: consumes the live flow under one durable name, scores it (ShadowScorer) for
@@ -48,6 +57,7 @@ export class ShadowRunner {
   private scorer: ShadowScorer | null = null;
   private readonly sessionState = new Map<string, { first: number }>();
   private readonly lock = new Semaphore(1);
+  private lagSampledNs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: ShadowRunnerStore,
@@ -81,8 +91,10 @@ export class ShadowRunner {
       await this.reader.read(saved.rewindPosition, counted, (d) => this.feed(d));
       warmedThrough = counted;
     }
-    const every = this.options.checkpointEvery ?? 5000;
+    const every = this.options.checkpointEvery ?? 20_000;
+    const intervalNs = (this.options.checkpointIntervalMs ?? 1000) * 1e6;
     let since = 0;
+    let lastNs = this.options.clockNs();
     let last: LiveDelivery | null = null;
     await this.consumer.consume(
       async (delivery) => {
@@ -90,10 +102,11 @@ export class ShadowRunner {
         // The transport may resume before the database's position (a crash between the two): already warmed.
         if (delivery.position <= warmedThrough) return;
         await this.feed(delivery);
-        if (++since >= every) {
+        if (++since >= every || ((since & 0xff) === 0 && this.options.clockNs() - lastNs >= intervalNs)) {
           since = 0;
           await this.checkpoint();
           await delivery.ack();
+          lastNs = this.options.clockNs();
         }
       },
       { follow: options.follow ?? true, ...(options.signal ? { signal: options.signal } : {}) },
@@ -133,6 +146,7 @@ export class ShadowRunner {
 
   private async checkpoint(): Promise<void> {
     await this.lock.run(async () => {
+      const startedNs = this.options.clockNs();
       const scorer = this.scorer as ShadowScorer;
       const checkpoint = await scorer.checkpoint();
       const sessions = checkpoint.sessions.map((s) => ({
@@ -141,8 +155,20 @@ export class ShadowRunner {
       }));
       await this.store.saveCheckpoint({ ...checkpoint, sessions });
       await this.refreshSessions(checkpoint.position + 1);
-      const lag = await this.consumer.lag().catch(() => null);
-      this.options.onCheckpoint?.({ position: checkpoint.position, lag, sessions: this.sessionState.size, ordersInFlight: scorer.ordersInFlight });
+      // Lag costs a read of the stream's tail (file) or a JetStream request: sampled at most once a second.
+      const now = this.options.clockNs();
+      let lag: LiveFlowLag | null = null;
+      if (now - this.lagSampledNs >= LAG_SAMPLE_NS) {
+        this.lagSampledNs = now;
+        lag = await this.consumer.lag().catch(() => null);
+      }
+      this.options.onCheckpoint?.({
+        position: checkpoint.position,
+        lag,
+        sessions: this.sessionState.size,
+        ordersInFlight: scorer.ordersInFlight,
+        durationNs: this.options.clockNs() - startedNs,
+      });
     });
   }
 

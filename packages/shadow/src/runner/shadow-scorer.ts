@@ -119,6 +119,8 @@ interface PendingScore {
  */
 export class ShadowScorer {
   private readonly days = new Map<string, InstrumentDay>();
+  /** The day of the last market event (flows are mostly runs of one instrument's events). */
+  private lastDay: InstrumentDay | null = null;
   private readonly orders = new Map<string, LiveOrder>();
   private readonly sequences = new SequenceTracker();
   private readonly pending = new Map<string, PendingBatch>();
@@ -216,6 +218,8 @@ export class ShadowScorer {
   // ------------------------------------------------------------------ flow events
 
   private dayFor(instrument: string, session: string, tickSize: number, position: number): InstrumentDay {
+    const last = this.lastDay;
+    if (last !== null && last.instrument === instrument && last.session === session) return last; // the common case
     const key = dayKey(instrument, session);
     let day = this.days.get(key);
     if (!day) {
@@ -229,6 +233,7 @@ export class ShadowScorer {
       day = new InstrumentDay(instrument, session, tickSize, position);
       this.days.set(key, day);
     }
+    this.lastDay = day;
     return day;
   }
 
