@@ -26,7 +26,7 @@ import {
   createLiveFlowReader,
   type LiveEvent,
 } from '@airlock/live-flow';
-import { OnnxPolicy, randomMlpPolicy } from '@airlock/onnx';
+import { OnnxPolicy, randomMlpPolicy, randomTreeEnsemblePolicy } from '@airlock/onnx';
 import { generateSyntheticDay, loadMarketDay, type MarketDay } from '@airlock/sim';
 import { liveExecutionConfig } from '../live-execution.js';
 import { runLiveSim } from '../live-sim/live-sim.js';
@@ -155,70 +155,35 @@ async function main(): Promise<void> {
     });
     await reader.close();
 
-    // --- 2. per-decision cost vs bare session.run on the same batches
-    const batches: { key: string; rows: number }[] = [];
-    const scorer = new ShadowScorer(
-      {
-        durable: 'bench',
-        execution: liveExecutionConfig(),
-        windowNs: 60e9,
-        maxBatchRows: 256,
-        examplesPerKind: 20,
-        clockNs: nowNs,
-        onInference: (subject, rows) => batches.push({ key: `${subject.model}@${subject.version}`, rows }),
-      },
-      resolver.resolve,
-      0,
-    );
-    scorer.setSessions([session]);
-    let decisionNs = 0;
-    let decisions = 0;
-    const tAll = nowNs();
-    for (const { position, event } of decoded) {
-      if (event.type === 'decision') {
-        const s = nowNs();
-        await scorer.handle(position, event);
-        decisionNs += nowNs() - s;
-        decisions++;
-      } else {
-        await scorer.handle(position, event);
-      }
-    }
-    const s = nowNs();
-    await scorer.flushInference();
-    decisionNs += nowNs() - s;
-    const scoreStart = nowNs();
-    await scorer.checkpoint();
-    const scoringNs = nowNs() - scoreStart;
-    const allNs = nowNs() - tAll;
-
-    // Bare onnxruntime: the same models, the same batch sizes, in the same order.
-    const sessions = new Map<string, { session: ort.InferenceSession; width: number }>();
-    for (const m of [live, ...candidates]) {
-      sessions.set(m.key, { session: await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }), width: m.features.length });
-    }
-    let bareNs = 0;
-    for (let rep = 0; rep < 2; rep++) {
-      // Two passes: the first warms up; the second is measured.
-      let t = 0;
-      for (const b of batches) {
-        const m = sessions.get(b.key)!;
-        const input = new ort.Tensor('float32', new Float32Array(b.rows * m.width).fill(0.5), [b.rows, m.width]);
-        const start = nowNs();
-        await m.session.run({ [m.session.inputNames[0]!]: input });
-        t += nowNs() - start;
-      }
-      bareNs = t;
-    }
-    for (const m of sessions.values()) await m.session.release();
-    const perDecisionUs = decisionNs / decisions / 1e3;
-    const barePerDecisionUs = bareNs / decisions / 1e3;
-    out(`in memory: ${decoded.length.toLocaleString()} events scored in ${(allNs / 1e9).toFixed(2)} s = ${Math.round(decoded.length / (allNs / 1e9)).toLocaleString()} events/s (no transport)`);
-    out(`per decision (live recomputed + 3 candidates, ${batches.length} batches, mean ${(batches.reduce((a, b) => a + b.rows, 0) / batches.length).toFixed(1)} rows): runner ${perDecisionUs.toFixed(1)} µs vs bare session.run ${barePerDecisionUs.toFixed(1)} µs = ${(perDecisionUs / barePerDecisionUs).toFixed(2)}× (goal ≤ 1.5×)`);
-    out(`hypothetical episodes of ${scorer.scoredOrders.get(`bench|exec@2`) ?? 0} orders × 3 candidates (engine on the rebuilt book): ${(scoringNs / 1e6).toFixed(0)} ms`);
+    // --- 2. per-decision cost vs bare session.run on the same batches: small MLPs, then boosted trees
+    const small = await scoreInMemory(decoded, live, candidates, resolver.resolve, session);
+    out(`in memory: ${decoded.length.toLocaleString()} events scored in ${small.seconds.toFixed(2)} s = ${Math.round(decoded.length / small.seconds).toLocaleString()} events/s (no transport)`);
+    out(`per decision, MLP candidates [32,16] (${small.batches} batches, mean ${small.meanRows.toFixed(1)} rows): runner ${small.perDecisionUs.toFixed(1)} µs vs bare session.run ${small.barePerDecisionUs.toFixed(1)} µs = ${(small.perDecisionUs / small.barePerDecisionUs).toFixed(2)}× (goal ≤ 1.5×)`);
+    out(`hypothetical episodes of ${small.scoredOrders} orders × 3 candidates (engine on the rebuilt book): ${small.scoringMs.toFixed(0)} ms`);
+    const trees = [2, 3, 4].map((v) => ({
+      key: `trees@${v}`,
+      bytes: randomTreeEnsemblePolicy({ seed: v, features: CANDIDATE_FEATURES, actions: ACTIONS, trees: 300, depth: 6 }).bytes,
+      features: CANDIDATE_FEATURES,
+    }));
+    const treeResolver = await resolverFor([live, ...trees]);
+    const treeSession: ScoredSession = { ...session, candidates: await Promise.all(trees.map(async (c) => (await treeResolver.resolve('trees', Number(c.key.split('@')[1])))!)) };
+    const big = await scoreInMemory(decoded, live, trees, treeResolver.resolve, treeSession);
+    await treeResolver.close();
+    out(`per decision, boosted-tree candidates (300 trees × depth 6): runner ${big.perDecisionUs.toFixed(1)} µs vs bare session.run ${big.barePerDecisionUs.toFixed(1)} µs = ${(big.perDecisionUs / big.barePerDecisionUs).toFixed(2)}× (goal ≤ 1.5×)`);
     const decodedCount = decoded.length;
     decoded = [];
-    Object.assign(results, { events: decodedCount, decisions, inMemoryEventsPerSecond: decodedCount / (allNs / 1e9), perDecisionUs, barePerDecisionUs, perDecisionRatio: perDecisionUs / barePerDecisionUs, episodeScoringMs: scoringNs / 1e6 });
+    Object.assign(results, {
+      events: decodedCount,
+      decisions: small.decisions,
+      inMemoryEventsPerSecond: decodedCount / small.seconds,
+      perDecisionUs: small.perDecisionUs,
+      barePerDecisionUs: small.barePerDecisionUs,
+      perDecisionRatio: small.perDecisionUs / small.barePerDecisionUs,
+      treesPerDecisionUs: big.perDecisionUs,
+      treesBarePerDecisionUs: big.barePerDecisionUs,
+      treesPerDecisionRatio: big.perDecisionUs / big.barePerDecisionUs,
+      episodeScoringMs: small.scoringMs,
+    });
 
     // --- 1. sustained events/s through the transports (decode + score + checkpoint + ack)
     if (ONLY_MEMORY) return;
@@ -260,6 +225,79 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   if (JSON_OUT) console.log(JSON.stringify(results, null, 2));
+}
+
+/** Feeds decoded events through a scorer; times the decision path and replays its batches on bare onnxruntime. */
+async function scoreInMemory(
+  decoded: readonly { position: number; event: LiveEvent }[],
+  live: Model,
+  candidates: readonly Model[],
+  resolve: (model: string, version: number) => Promise<LoadedVersion | null>,
+  session: ScoredSession,
+): Promise<{ seconds: number; decisions: number; batches: number; meanRows: number; perDecisionUs: number; barePerDecisionUs: number; scoringMs: number; scoredOrders: number }> {
+  const batches: { key: string; rows: number; input: Float32Array }[] = [];
+  const scorer = new ShadowScorer(
+    {
+      durable: 'bench',
+      execution: liveExecutionConfig(),
+      windowNs: 60e9,
+      maxBatchRows: 256,
+      examplesPerKind: 20,
+      clockNs: nowNs,
+      onInference: (subject, rows, _ns, input) => batches.push({ key: `${subject.model}@${subject.version}`, rows, input: input.slice() }),
+    },
+    resolve,
+    0,
+  );
+  scorer.setSessions([session]);
+  let decisionNs = 0;
+  let decisions = 0;
+  const tAll = nowNs();
+  for (const { position, event } of decoded) {
+    if (event.type === 'decision') {
+      const s = nowNs();
+      await scorer.handle(position, event);
+      decisionNs += nowNs() - s;
+      decisions++;
+    } else {
+      await scorer.handle(position, event);
+    }
+  }
+  const s = nowNs();
+  await scorer.flushInference();
+  decisionNs += nowNs() - s;
+  const scoreStart = nowNs();
+  await scorer.checkpoint();
+  const scoringNs = nowNs() - scoreStart;
+  const allNs = nowNs() - tAll;
+
+  // Bare onnxruntime: the same models, the same batches (the very inputs), in the same order (a warm-up pass, then measured).
+  const sessions = new Map<string, { session: ort.InferenceSession; width: number }>();
+  for (const m of [live, ...candidates]) {
+    sessions.set(m.key, { session: await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }), width: m.features.length });
+  }
+  let bareNs = 0;
+  for (let rep = 0; rep < 2; rep++) {
+    let t = 0;
+    for (const b of batches) {
+      const m = sessions.get(b.key)!;
+      const start = nowNs();
+      await m.session.run({ [m.session.inputNames[0]!]: new ort.Tensor('float32', b.input, [b.rows, m.width]) });
+      t += nowNs() - start;
+    }
+    bareNs = t;
+  }
+  for (const m of sessions.values()) await m.session.release();
+  return {
+    seconds: allNs / 1e9,
+    decisions,
+    batches: batches.length,
+    meanRows: batches.reduce((a, b) => a + b.rows, 0) / batches.length,
+    perDecisionUs: decisionNs / decisions / 1e3,
+    barePerDecisionUs: bareNs / decisions / 1e3,
+    scoringMs: scoringNs / 1e6,
+    scoredOrders: [...scorer.scoredOrders.values()][0] ?? 0,
+  };
 }
 
 async function copyToNats(fileUri: string, natsUri: string): Promise<boolean> {

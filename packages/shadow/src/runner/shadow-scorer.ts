@@ -52,8 +52,8 @@ export interface ScorerOptions {
   readonly examplesPerKind: number;
   /** Monotonic clock for inference timing, ns. */
   readonly clockNs: () => number;
-  /** Observes every batched inference: the model, its rows and its duration, ns (metrics, the bench). */
-  readonly onInference?: (subject: ShadowSubject, rows: number, durationNs: number) => void;
+  /** Observes every batched inference: the model, its rows, its duration (ns) and its input (a view: copy to keep). */
+  readonly onInference?: (subject: ShadowSubject, rows: number, durationNs: number, input: Float32Array) => void;
 }
 
 const subjectKey = (s: { model: string; version: number }): string => `${s.model}@${s.version}`;
@@ -75,6 +75,7 @@ interface LiveOrder {
   fees: number;
   /** The deployment and version of its first decision. */
   live: { deployment: string; model: string; version: number } | null;
+  readonly day: InstrumentDay;
 }
 
 /** One decision row waiting for a policy's batched inference. */
@@ -85,8 +86,9 @@ interface PendingRow {
   readonly tsNs: number;
   readonly position: number;
   readonly eventId: string;
-  /** Published (live) actions by name. */
-  readonly published: ReadonlyMap<string, number>;
+  /** The live decision's published actions (names and values, aligned). */
+  readonly publishedNames: readonly string[];
+  readonly publishedValues: readonly number[];
   /** candidate: the sessions and subject keys this row counts for; live: sessions watching the deployment. */
   readonly targets: readonly { readonly session: ScoredSession; readonly subject: ShadowSubject }[];
   /** live rows: the decision already counted as skewed (by its features). */
@@ -97,6 +99,13 @@ interface PendingBatch {
   readonly loaded: LoadedVersion;
   features: Float32Array;
   rows: PendingRow[];
+}
+
+interface Watchers {
+  readonly sessions: readonly ScoredSession[];
+  /** The live rows' targets for a live version (one per watching session). */
+  liveTargets(subject: ShadowSubject): readonly { readonly session: ScoredSession; readonly subject: ShadowSubject }[];
+  readonly candidates: readonly { readonly loaded: LoadedVersion; readonly targets: readonly { readonly session: ScoredSession; readonly subject: ShadowSubject }[] }[];
 }
 
 /** A done order waiting for its candidates' hypothetical episodes. */
@@ -125,6 +134,12 @@ export class ShadowScorer {
   private readonly sequences = new SequenceTracker();
   private readonly pending = new Map<string, PendingBatch>();
   private pendingScores: PendingScore[] = [];
+  private readonly watching = new Map<string, Watchers>();
+  private lastLive: { model: string; version: string; loaded: LoadedVersion } | null = null;
+  private lastLiveWindow: { deployment: string; subject: object; date: string; start: number; key: string; window: { counters: LiveCounters } } | null = null;
+  private readonly scratchRows = new Map<number, Float32Array>();
+  /** One order's state for the FeatureEngine, reused at every decision. */
+  private readonly orderState = { side: new Float64Array(1), quantity: new Float64Array(1), filled: new Float64Array(1), startNs: new Float64Array(1), endNs: new Float64Array(1) };
   /** Decision time of the rows waiting for inference. */
   private pendingTimeNs = -1;
   private readonly fees = new Map<number, FeeModel>();
@@ -135,6 +150,8 @@ export class ShadowScorer {
 
   // --- deltas since the last checkpoint ---
   private windows = new Map<string, ShadowWindowRow & { counters: ShadowCounters }>();
+  /** counters() lookups by subject object, so the hot path builds no key string (validated against `windows`). */
+  private readonly recentWindows = new WeakMap<object, { session: ScoredSession; role: string; start: number; date: string; key: string; window: ShadowWindowRow & { counters: ShadowCounters } }[]>();
   private liveWindows = new Map<string, LiveMetricWindowRow & { counters: LiveCounters }>();
   private orderResults: ShadowOrderResultRow[] = [];
   private findings: ShadowFindingRow[] = [];
@@ -154,6 +171,43 @@ export class ShadowScorer {
 
   setSessions(sessions: readonly ScoredSession[]): void {
     this.sessions = [...sessions];
+    this.watching.clear();
+  }
+
+  /** The sessions watching a deployment's decisions on an instrument, and their candidates grouped by artifact (cached). */
+  private watchers(deployment: string, instrument: string): Watchers {
+    const key = `${deployment}\u0000${instrument}`;
+    let hit = this.watching.get(key);
+    if (!hit) {
+      const sessions = this.sessions.filter((s) => s.deployment === deployment && (s.instruments === null || s.instruments.has(instrument)));
+      const bySha = new Map<string, { loaded: LoadedVersion; targets: { session: ScoredSession; subject: ShadowSubject }[] }>();
+      for (const session of sessions) {
+        for (const c of session.candidates) {
+          const entry = bySha.get(c.subject.sha256) ?? { loaded: c, targets: [] };
+          entry.targets.push({ session, subject: c.subject });
+          bySha.set(c.subject.sha256, entry);
+        }
+      }
+      const live = new Map<ShadowSubject, { session: ScoredSession; subject: ShadowSubject }[]>();
+      hit = {
+        sessions,
+        candidates: [...bySha.values()],
+        liveTargets: (subject) => {
+          let targets = live.get(subject);
+          if (!targets) live.set(subject, (targets = sessions.map((session) => ({ session, subject }))));
+          return targets;
+        },
+      };
+      this.watching.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** A reusable feature row of `width` (enqueue copies it into the batch). */
+  private scratch(width: number): Float32Array {
+    let row = this.scratchRows.get(width);
+    if (!row) this.scratchRows.set(width, (row = new Float32Array(width)));
+    return row;
   }
 
   /** First position a restart must re-read to rebuild the days and orders held now (0 = none held). */
@@ -271,6 +325,7 @@ export class ShadowScorer {
       notional: 0,
       fees: 0,
       live: null,
+      day,
     });
   }
 
@@ -280,7 +335,7 @@ export class ShadowScorer {
       if (counting) this.finding(null, 'unknown-order', position, event.id, `fill for order ${event.orderId}, which is not open`, { orderId: event.orderId });
       return;
     }
-    const day = this.days.get(dayKey(order.instrument, order.session));
+    const day = order.day; // alive: closing a day removes its orders
     const fees = this.feeModel(day?.builder.tickSize ?? lobsterTickSize(event.tickSize));
     order.filled += event.quantity;
     order.notional += event.priceTicks * event.quantity;
@@ -293,15 +348,20 @@ export class ShadowScorer {
   }
 
   private async decision(position: number, event: DecisionEvent, counting: boolean): Promise<void> {
-    const version = /^[1-9][0-9]{0,8}$/.test(event.version) ? Number(event.version) : null;
+    const last = this.lastLive;
+    const cached = last !== null && last.model === event.model && last.version === event.version ? last.loaded : undefined;
+    const version = cached ? cached.subject.version : /^[1-9][0-9]{0,8}$/.test(event.version) ? Number(event.version) : null;
     let problem = 'which is not registered';
     const loaded =
-      version === null
+      cached ??
+      (version === null
         ? null
         : await this.resolveVersion(event.model, version).catch((error: unknown) => {
             problem = `which cannot be loaded: ${error instanceof Error ? error.message : String(error)}`;
             return null;
-          });
+          }));
+    // Registered versions never change: the last one resolved is kept for the next decision (the common case).
+    if (loaded && !cached) this.lastLive = { model: event.model, version: event.version, loaded };
     if (!loaded || version === null) {
       if (counting) this.finding(null, 'unknown-version', position, event.id, `decision names ${event.model}@${event.version}, ${problem}`, { model: event.model, version: event.version });
       return;
@@ -322,15 +382,14 @@ export class ShadowScorer {
     }
     order.live ??= { deployment: event.deployment, model: event.model, version };
     if (!counting) return;
-    const day = this.days.get(dayKey(order.instrument, order.session));
+    const day = order.day; // alive: closing a day removes its orders
     if (!day) return;
     const liveKey = subjectKey(loaded.subject);
     this.liveWindow(event.deployment, loaded.subject, order.session, event.tsNs).decisions += 1;
-    const published = new Map<string, number>();
-    event.actionNames.forEach((name, i) => published.set(name, event.actions[i] as number));
     for (const v of event.actions) if (v < 0 || v > 1) this.liveWindow(event.deployment, loaded.subject, order.session, event.tsNs).limitBreaches += 1;
 
-    const sessions = this.sessions.filter((s) => s.deployment === event.deployment && (s.instruments === null || s.instruments.has(order.instrument)));
+    const watch = this.watchers(event.deployment, order.instrument);
+    const sessions = watch.sessions;
     if (sessions.length === 0) return;
     // One batch per live decision point: the orders deciding at the same time are inferred together, as the
     // live engine does, so a batch's duration is the latency a decision would have had.
@@ -341,19 +400,25 @@ export class ShadowScorer {
     for (const s of sessions) this.counters(s, 'live', loaded.subject, order.session, event.tsNs).decisions += 1;
 
     // Skew, part 1: the features the live model was given against the same features computed from the flow.
-    const state = { side: [order.side], quantity: [order.order.quantity], filled: [order.filled], startNs: [order.order.startNs], endNs: [order.order.endNs] };
+    const state = this.orderState;
+    state.side[0] = order.side;
+    state.quantity[0] = order.order.quantity;
+    state.filled[0] = order.filled;
+    state.startNs[0] = order.order.startNs;
+    state.endNs[0] = order.order.endNs;
     const liveNames = loaded.policy.features;
-    const recomputed = new Float32Array(liveNames.length);
+    const recomputed = this.scratch(liveNames.length);
     day.features(liveNames).compute(event.tsNs, 1, state, recomputed);
-    const skewed: { feature: string; published: number | null; recomputed: number }[] = [];
-    liveNames.forEach((name, c) => {
-      const i = event.featureNames.indexOf(name);
+    let skewed: { feature: string; published: number | null; recomputed: number }[] | null = null;
+    const featureTolerance = sessions[0]!.policy.featureTolerance;
+    for (let c = 0; c < liveNames.length; c++) {
+      const name = liveNames[c] as string;
+      const i = event.featureNames[c] === name ? c : event.featureNames.indexOf(name);
       const pub = i >= 0 ? (event.features[i] as number) : null;
       const mine = recomputed[c] as number;
-      const tolerance = sessions[0]!.policy.featureTolerance * Math.max(1, Math.abs(pub ?? 0));
-      if (pub === null || !(Math.abs(Math.fround(pub) - mine) <= tolerance)) skewed.push({ feature: name, published: pub, recomputed: mine });
-    });
-    if (skewed.length > 0) {
+      if (pub === null || !(Math.abs(Math.fround(pub) - mine) <= featureTolerance * Math.max(1, Math.abs(pub)))) (skewed ??= []).push({ feature: name, published: pub, recomputed: mine });
+    }
+    if (skewed !== null) {
       for (const s of sessions) {
         this.counters(s, 'live', loaded.subject, order.session, event.tsNs).skewFindings += 1;
         this.finding(s, 'feature-skew', position, event.id, `${liveKey} order ${order.id} at ${event.tsNs} ns: ${skewed.map((k) => k.feature).join(', ')} differ from the runner's recomputation`, { orderId: order.id, tsNs: event.tsNs, features: skewed.slice(0, 8) });
@@ -367,24 +432,27 @@ export class ShadowScorer {
       tsNs: event.tsNs,
       position,
       eventId: event.id,
-      published,
-      targets: sessions.map((session) => ({ session, subject: loaded.subject })),
-      skewed: skewed.length > 0,
+      publishedNames: event.actionNames,
+      publishedValues: event.actions,
+      targets: watch.liveTargets(loaded.subject),
+      skewed: skewed !== null,
     });
 
     // Candidates at the same decision point, each on its own features from the same book and order state.
-    const byVersion = new Map<string, { loaded: LoadedVersion; targets: { session: ScoredSession; subject: ShadowSubject }[] }>();
-    for (const s of sessions) {
-      for (const c of s.candidates) {
-        const entry = byVersion.get(c.subject.sha256) ?? { loaded: c, targets: [] };
-        entry.targets.push({ session: s, subject: c.subject });
-        byVersion.set(c.subject.sha256, entry);
-      }
-    }
-    for (const { loaded: candidate, targets } of byVersion.values()) {
-      const features = new Float32Array(candidate.policy.features.length);
+    for (const { loaded: candidate, targets } of watch.candidates) {
+      const features = this.scratch(candidate.policy.features.length);
       day.features(candidate.policy.features).compute(event.tsNs, 1, state, features);
-      this.enqueue(candidate, features, { kind: 'candidate', orderId: order.id, session: order.session, tsNs: event.tsNs, position, eventId: event.id, published, targets });
+      this.enqueue(candidate, features, {
+        kind: 'candidate',
+        orderId: order.id,
+        session: order.session,
+        tsNs: event.tsNs,
+        position,
+        eventId: event.id,
+        publishedNames: event.actionNames,
+        publishedValues: event.actions,
+        targets,
+      });
     }
     for (const batch of this.pending.values()) if (batch.rows.length >= this.options.maxBatchRows) await this.runBatch(batch);
   }
@@ -397,7 +465,7 @@ export class ShadowScorer {
     }
     this.orders.delete(event.orderId);
     if (!counting) return;
-    const day = this.days.get(dayKey(order.instrument, order.session));
+    const day = order.day; // alive: closing a day removes its orders
     if (!day) return;
     const endMid = day.tracker.currentMid();
     const ok = Number.isFinite(order.arrivalMid) && Number.isFinite(endMid);
@@ -475,57 +543,74 @@ export class ShadowScorer {
       error = e instanceof Error ? e.message : String(e);
     }
     const elapsed = this.options.clockNs() - started;
-    this.options.onInference?.(batch.loaded.subject, rows.length, elapsed);
-    const timed = new Set<string>();
-    rows.forEach((row, r) => {
+    this.options.onInference?.(batch.loaded.subject, rows.length, elapsed, batch.features.subarray(0, rows.length * width));
+    const A = actions.length;
+    const pCol = actions.indexOf('participation');
+    const aCol = actions.indexOf('aggression');
+    const bucket = latencyBucket(elapsed);
+    const timed = new Set<ShadowCounters>();
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as PendingRow;
       for (const { session, subject } of row.targets) {
-        const key = subjectKey(subject);
         const c = this.counters(session, row.kind, subject, row.session, row.tsNs);
-        if (row.kind === 'candidate' && !timed.has(`${session.id}|${key}`)) {
-          timed.add(`${session.id}|${key}`);
+        if (row.kind === 'candidate' && !timed.has(c)) {
+          // One timed batch per subject and window: the batch's duration is one decision point's latency.
+          timed.add(c);
           c.batches += 1;
-          c.latencyHistogram[latencyBucket(elapsed)] = (c.latencyHistogram[latencyBucket(elapsed)] ?? 0) + 1;
+          c.latencyHistogram[bucket] = (c.latencyHistogram[bucket] ?? 0) + 1;
         }
         if (output === null) {
           if (row.kind === 'candidate') {
             c.decisions += 1;
             c.invalidOutputs += 1;
-            if (r === 0) this.finding(session, 'candidate-error', row.position, row.eventId, `${key} failed on a batch of ${rows.length}: ${error}`, { rows: rows.length });
+            if (r === 0) this.finding(session, 'candidate-error', row.position, row.eventId, `${subjectKey(subject)} failed on a batch of ${rows.length}: ${error}`, { rows: rows.length });
           }
           continue;
         }
-        const values = new Map<string, number>();
-        actions.forEach((name, a) => values.set(name, output[r * actions.length + a] as number));
-        const invalid = [...values.entries()].filter(([, v]) => !Number.isFinite(v) || v < 0 || v > 1);
+        const base = r * A;
         if (row.kind === 'live') {
           const tol = session.policy.actionTolerance;
-          const differs = [...row.published.entries()].filter(([name, pub]) => !(Math.abs((values.get(name) ?? Number.NaN) - pub) <= tol));
-          if (differs.length > 0) {
+          let differs: { action: string; published: number; recomputed: number | null }[] | null = null;
+          for (let i = 0; i < row.publishedNames.length; i++) {
+            const name = row.publishedNames[i] as string;
+            const col = actions[i] === name ? i : actions.indexOf(name);
+            const mine = col >= 0 ? (output[base + col] as number) : Number.NaN;
+            const pub = row.publishedValues[i] as number;
+            if (!(Math.abs(mine - pub) <= tol)) (differs ??= []).push({ action: name, published: pub, recomputed: col >= 0 ? mine : null });
+          }
+          if (differs !== null) {
             if (!row.skewed) c.skewFindings += 1; // one skewed decision counts once, whatever disagreed
-            this.finding(session, 'decision-skew', row.position, row.eventId, `${key} recomputed from the flow decides differently for order ${row.orderId} at ${row.tsNs} ns`, {
+            this.finding(session, 'decision-skew', row.position, row.eventId, `${subjectKey(subject)} recomputed from the flow decides differently for order ${row.orderId} at ${row.tsNs} ns`, {
               orderId: row.orderId,
               tsNs: row.tsNs,
-              actions: differs.map(([name, pub]) => ({ action: name, published: pub, recomputed: values.get(name) ?? null })),
+              actions: differs,
             });
           }
           continue;
         }
         c.decisions += 1;
-        if (invalid.length > 0) {
+        let invalid: { action: string; value: number | string }[] | null = null;
+        for (let a = 0; a < A; a++) {
+          const v = output[base + a] as number;
+          if (!(v >= 0 && v <= 1)) (invalid ??= []).push({ action: actions[a] as string, value: Number.isFinite(v) ? v : String(v) });
+        }
+        if (invalid !== null) {
           c.invalidOutputs += 1;
-          this.finding(session, 'invalid-output', row.position, row.eventId, `${key} answered ${invalid.map(([n, v]) => `${n}=${v}`).join(', ')} for order ${row.orderId}`, {
+          this.finding(session, 'invalid-output', row.position, row.eventId, `${subjectKey(subject)} answered ${invalid.map((x) => `${x.action}=${x.value}`).join(', ')} for order ${row.orderId}`, {
             orderId: row.orderId,
             tsNs: row.tsNs,
-            outputs: invalid.map(([n, v]) => ({ action: n, value: Number.isFinite(v) ? v : String(v) })),
+            outputs: invalid,
           });
         }
-        const dp = Math.abs((values.get('participation') ?? Number.NaN) - (row.published.get('participation') ?? Number.NaN));
-        const da = Math.abs((values.get('aggression') ?? 0) - (row.published.get('aggression') ?? 0));
+        const pubP = publishedAction(row, 'participation', Number.NaN);
+        const pubA = publishedAction(row, 'aggression', 0);
+        const dp = Math.abs((pCol >= 0 ? (output[base + pCol] as number) : Number.NaN) - pubP);
+        const da = Math.abs((aCol >= 0 ? (output[base + aCol] as number) : 0) - pubA);
         if (Number.isFinite(dp)) c.sumAbsParticipationDelta += dp;
         if (Number.isFinite(da)) c.sumAbsAggressionDelta += da;
         if (!(dp <= session.policy.actionTolerance) || !(da <= session.policy.actionTolerance)) c.divergentDecisions += 1;
       }
-    });
+    }
   }
 
   // ------------------------------------------------------------------ hypothetical episodes of done orders
@@ -648,23 +733,40 @@ export class ShadowScorer {
 
   private counters(session: ScoredSession, role: 'candidate' | 'live', subject: { model: string; version: number }, date: string, tsNs: number): ShadowCounters {
     const start = this.windowStart(tsNs);
+    // Fast path: the same session, role and subject object as a recent call, in the same window.
+    const recent = this.recentWindows.get(subject);
+    if (recent !== undefined) {
+      for (const r of recent) if (r.session === session && r.role === role && r.start === start && r.date === date && this.windows.get(r.key) === r.window) return r.window.counters;
+    }
     const k = `${session.id}|${role}|${subjectKey(subject)}|${date}|${start}`;
     let w = this.windows.get(k);
     if (!w) {
       w = { sessionId: session.id, model: subject.model, version: subject.version, role, date, windowStartNs: start, windowNs: this.options.windowNs, counters: emptyShadowCounters() };
       this.windows.set(k, w);
     }
+    const entry = { session, role, start, date, key: k, window: w };
+    if (recent === undefined) this.recentWindows.set(subject, [entry]);
+    else {
+      const i = recent.findIndex((r) => r.session === session && r.role === role);
+      if (i >= 0) recent[i] = entry;
+      else recent.push(entry);
+    }
     return w.counters;
   }
 
   private liveWindow(deployment: string, subject: { model: string; version: number }, date: string, tsNs: number): LiveCounters {
     const start = this.windowStart(tsNs);
+    const last = this.lastLiveWindow;
+    if (last !== null && last.subject === subject && last.deployment === deployment && last.date === date && last.start === start && this.liveWindows.get(last.key) === last.window) {
+      return last.window.counters;
+    }
     const k = `${deployment}|${subjectKey(subject)}|${date}|${start}`;
     let w = this.liveWindows.get(k);
     if (!w) {
       w = { deployment, model: subject.model, version: subject.version, date, windowStartNs: start, windowNs: this.options.windowNs, counters: emptyLiveCounters() };
       this.liveWindows.set(k, w);
     }
+    this.lastLiveWindow = { deployment, subject, date, start, key: k, window: w };
     return w.counters;
   }
 
@@ -691,6 +793,12 @@ export class ShadowScorer {
     }
     return model;
   }
+}
+
+/** A published action's value by name, or `fallback` when the live model does not output it. */
+function publishedAction(row: PendingRow, name: string, fallback: number): number {
+  const i = row.publishedNames.indexOf(name);
+  return i >= 0 ? (row.publishedValues[i] as number) : fallback;
 }
 
 function addCounters(a: ShadowCounters, b: ShadowCounters): void {
