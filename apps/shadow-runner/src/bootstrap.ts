@@ -78,6 +78,7 @@ export async function startShadowRunner(config: ShadowRunnerConfig, overrides: S
       windowNs: config.windowNs,
       checkpointEvery: config.checkpointEvery,
       checkpointIntervalMs: config.checkpointIntervalMs,
+      scoreIntervalMs: config.scoreIntervalMs,
       clockNs: monotonicNs,
       onCheckpoint: (info) => {
         position.set(info.position);

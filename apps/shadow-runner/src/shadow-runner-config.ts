@@ -16,6 +16,8 @@ const schema = z.object({
   AIRLOCK_SHADOW_CHECKPOINT_MS: z.coerce.number().int().min(1).default(1000),
   /** ms between checkpoints while the flow is idle (picks up new and stopped sessions). */
   AIRLOCK_SHADOW_TICK_MS: z.coerce.number().int().min(10).default(1000),
+  /** Done orders' hypothetical episodes are scored in batches at most this often, ms (each replays the day). */
+  AIRLOCK_SHADOW_SCORE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Metric window length, seconds of event time. */
   AIRLOCK_SHADOW_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
@@ -27,6 +29,7 @@ export interface ShadowRunnerConfig extends CommonConfig {
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
   readonly tickMs: number;
+  readonly scoreIntervalMs: number;
   readonly windowNs: number;
 }
 
@@ -40,6 +43,7 @@ export function loadShadowRunnerConfig(env: Readonly<Record<string, string | und
     checkpointEvery: c.AIRLOCK_SHADOW_CHECKPOINT_EVERY,
     checkpointIntervalMs: c.AIRLOCK_SHADOW_CHECKPOINT_MS,
     tickMs: c.AIRLOCK_SHADOW_TICK_MS,
+    scoreIntervalMs: c.AIRLOCK_SHADOW_SCORE_MS,
     windowNs: c.AIRLOCK_SHADOW_WINDOW_SECONDS * 1_000_000_000,
   };
 }

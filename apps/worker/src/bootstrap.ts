@@ -76,7 +76,7 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
     const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
     const rolloutLoop = new RolloutLeaderLoop(
       db.dataSource,
-      new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs }),
+      new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs, analysisIntervalMs: config.analysisIntervalMs }),
       { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },
       logger,
     );

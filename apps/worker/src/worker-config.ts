@@ -20,6 +20,8 @@ const schema = z.object({
   AIRLOCK_QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(30),
   /** How often the rollout controller ticks while this worker leads, ms (default 1 s; 0 disables the controller). */
   AIRLOCK_ROLLOUT_TICK_MS: z.coerce.number().int().min(0).default(1000),
+  /** Interval of the built-in `execution-quality` analysis metrics, ms (three measurements per analysis step). */
+  AIRLOCK_ANALYSIS_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** How long an approval vote counts (as the API's): a rollout must start before the oldest counted vote expires. */
   AIRLOCK_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** Dataset archives and columnar caches (default <data dir>/cache). */
@@ -37,6 +39,7 @@ export interface WorkerConfig extends CommonConfig {
   readonly cacheDir: string;
   readonly rolloutTickMs: number;
   readonly approvalTtlMs: number;
+  readonly analysisIntervalMs: number;
 }
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
@@ -53,6 +56,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     queueSuperviseSeconds: c.AIRLOCK_QUEUE_SUPERVISE_SECONDS,
     rolloutTickMs: c.AIRLOCK_ROLLOUT_TICK_MS,
     approvalTtlMs: Math.round(c.AIRLOCK_APPROVAL_TTL_HOURS * 3600_000),
+    analysisIntervalMs: c.AIRLOCK_ANALYSIS_INTERVAL_MS,
     cacheDir: resolve(c.AIRLOCK_CACHE_DIR ?? `${common.dataDir}/cache`),
   };
 }

@@ -9,4 +9,5 @@ export * from './rollout-plan.js';
 export * from './promotion.js';
 export * from './order-routing.js';
 export * from './rollout/reconcile.js';
+export * from './rollout/live-analysis.js';
 export * from './semaphore.js';

@@ -5,10 +5,11 @@ import type { ModelTier, VersionStatus } from './registry.js';
 export const DEPLOYMENT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**
- * Statuses a version may be promoted from. `validated` is accepted until the shadow runner (issue #5) exists;
- * then only `shadow-passed` qualifies. An admin override (audited) promotes from any other status.
+ * Statuses a version may be promoted from: `shadow-passed` — validated by backtests, then passed in shadow on
+ * live flow (a version reaches it only through both). An admin override (audited, with its reason) promotes
+ * from any other status.
  */
-export const PROMOTABLE_STATUSES: readonly VersionStatus[] = ['validated', 'shadow-passed'];
+export const PROMOTABLE_STATUSES: readonly VersionStatus[] = ['shadow-passed'];
 
 /** Distinct risk approvers a promotion needs, by the model's tier. */
 export const REQUIRED_APPROVALS: Readonly<Record<ModelTier, number>> = { low: 1, medium: 1, high: 2 };

@@ -10,7 +10,14 @@ import {
   type Deployment,
   type MetricSpec,
   type RolloutEvent,
-  type RolloutMeasurement,
+  addLiveCounters,
+  emptyLiveAnalysisState,
+  emptyLiveCounters,
+  executionQualityTemplate,
+  isLiveMetric,
+  takeLiveMeasurements,
+  type LiveAnalysisState,
+  type LiveCounters,
   type RolloutSpec,
   type RolloutStatus,
   type VersionRef,
@@ -23,8 +30,14 @@ import { promotionSubject } from './promotion.service.js';
 export interface RolloutControllerOptions {
   /** How long a vote counts (AIRLOCK_APPROVAL_TTL_HOURS): a rollout must start before the oldest counted vote expires. */
   readonly approvalTtlMs: number;
-  /** Analysis templates by name; none are defined yet (live metrics arrive with issue #5). */
+  /**
+   * Analysis templates by name (default: `execution-quality` = executionQualityTemplate(analysisIntervalMs)).
+   * Metrics named after a live metric (is_delta_bps, reject_rate, fill_ratio_delta, limit_breaches) are measured
+   * from the shadow runner's per-version live windows; any other name has no provider and ends Inconclusive.
+   */
   readonly analysisTemplates?: Readonly<Record<string, readonly MetricSpec[]>>;
+  /** Interval of the default template's measurements, ms (default 60,000). */
+  readonly analysisIntervalMs?: number;
   /** Grace after an analysis metric's expected window before missing data turns Inconclusive. */
   readonly analysisGraceMs?: number;
 }
@@ -53,17 +66,43 @@ const portTable = (d: Deployment): PortRouting => ({
 /**
  * The rollout controller's tick (docs/rollout-controller.md): creates the rollout of every Approved promotion that
  * has none, then reconciles every non-terminal rollout, one transaction per rollout under its row lock and the
- * deployment's. Live measurements do not exist yet (issue #5): every analysis step sees none, so it ends
- * Inconclusive after its grace — missing data never passes. Run it only while holding leadership (RolloutLeaderLoop).
+ * deployment's. Analysis steps are measured from the live flow: the shadow runner's per-version live windows of
+ * the deployment, canary against stable, one measurement per metric interval (takeLiveMeasurements); missing
+ * data never passes. Run it only while holding leadership (RolloutLeaderLoop).
  */
 export class RolloutController {
-  private readonly measurements: Readonly<Record<string, readonly RolloutMeasurement[]>> = {};
+  private readonly templates: Readonly<Record<string, readonly MetricSpec[]>>;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly options: RolloutControllerOptions,
-  ) {}
+  ) {
+    this.templates = options.analysisTemplates ?? { 'execution-quality': executionQualityTemplate(options.analysisIntervalMs ?? 60_000) };
+  }
+
+  /** The live analysis after this tick's due measurements (unchanged outside an analysis step). */
+  private async measureLive(uow: UnitOfWork, rollout: Rollout, nowMs: number): Promise<LiveAnalysisState> {
+    const state = rollout.liveAnalysis ?? emptyLiveAnalysisState();
+    const { status, spec } = rollout;
+    const step = spec.plan.steps[status.stepIndex];
+    if (status.analysis === null || step === undefined || !('analysis' in step)) return state;
+    const metrics = step.analysis.templates.flatMap((t) => this.templates[t] ?? []);
+    if (!metrics.some((m) => isLiveMetric(m.name))) return state;
+    const cumulative = async (ref: VersionRef | null): Promise<LiveCounters> => {
+      if (ref === null) return emptyLiveCounters();
+      const windows = await uow.shadows.listLiveWindows(spec.deployment, { model: ref.model, version: ref.version });
+      return windows.reduce<LiveCounters>((sum, w) => addLiveCounters(sum, w.counters as Partial<LiveCounters>), emptyLiveCounters());
+    };
+    return takeLiveMeasurements({
+      state,
+      metrics,
+      analysisStartedAtMs: status.analysis.startedAtMs,
+      nowMs,
+      canary: await cumulative(spec.candidate),
+      stable: await cumulative(spec.stable),
+    });
+  }
 
   async tick(): Promise<TickResult> {
     let created = 0;
@@ -108,7 +147,7 @@ export class RolloutController {
         const message = `the approval expired at ${until?.toISOString() ?? '(no counted vote)'} before the rollout started: request and approve again`;
         status = { ...status, phase: 'Aborted', abort: { reason: 'approvalExpired', message, metric: null, atMs: nowMs } };
       }
-      const rollout: Rollout = { id: randomUUID(), promotionId, spec, status, pendingCommand: null, createdAt: uow.at, updatedAt: uow.at, finishedAt: expired ? uow.at : null };
+      const rollout: Rollout = { id: randomUUID(), promotionId, spec, status, pendingCommand: null, liveAnalysis: null, createdAt: uow.at, updatedAt: uow.at, finishedAt: expired ? uow.at : null };
       if (!(await uow.rollouts.insertIfAbsent(rollout))) return false;
       await uow.audit('system', 'rollout.created', promotionSubject(promotionId), {
         rolloutId: rollout.id,
@@ -135,6 +174,7 @@ export class RolloutController {
 
       let status: RolloutStatus;
       let events: RolloutEvent[];
+      let liveAnalysis = rollout.liveAnalysis;
       if (deployment.halted || deployment.kill !== null) {
         // Never route against a kill: the kill switch wins and the rollout ends. Desired = all flow to stable.
         const message = `deployment ${deployment.name} was ${deployment.halted ? 'halted' : 'killed'}${deployment.kill ? ` by ${deployment.kill.by}: ${deployment.kill.reason}` : ''}`;
@@ -142,21 +182,23 @@ export class RolloutController {
         events = [{ type: 'aborted', atMs: nowMs, stepIndex: status.stepIndex, message, reason: 'killed' }];
       } else {
         const command = rollout.pendingCommand ?? undefined;
+        liveAnalysis = await this.measureLive(uow, rollout, nowMs);
         ({ status, events } = reconcileRollout({
           spec,
           status: rollout.status,
           nowMs,
-          measurements: this.measurements,
-          analysisTemplates: this.options.analysisTemplates ?? {},
+          measurements: liveAnalysis.taken,
+          analysisTemplates: this.templates,
           ...(command ? { command: { id: command.id, kind: command.kind, ...(command.by ? { by: command.by } : {}), ...(command.reason ? { reason: command.reason } : {}) } } : {}),
           analysisGraceMs: this.options.analysisGraceMs ?? DEFAULT_ANALYSIS_GRACE_MS,
         }));
       }
       const completed = events.some((e) => e.type === 'completed');
       const statusChanged = JSON.stringify(status) !== JSON.stringify(rollout.status) || rollout.pendingCommand !== null;
-      if (statusChanged || events.length > 0) {
+      const measured = JSON.stringify(liveAnalysis) !== JSON.stringify(rollout.liveAnalysis);
+      if (statusChanged || events.length > 0 || measured) {
         const finished = TERMINAL.has(status.phase);
-        await uow.rollouts.save({ ...rollout, status, pendingCommand: null, updatedAt: uow.at, finishedAt: finished ? uow.at : null });
+        await uow.rollouts.save({ ...rollout, status, liveAnalysis, pendingCommand: null, updatedAt: uow.at, finishedAt: finished ? uow.at : null });
         for (const event of events) await uow.audit('system', `rollout.${event.type}`, promotionSubject(rollout.promotionId), { rolloutId: rollout.id, ...event });
       }
 

@@ -1,3 +1,7 @@
+import type { LiveCounters } from '@airlock/core';
+
+export { emptyLiveCounters, type LiveCounters } from '@airlock/core';
+
 /**
  * Shapes shared by the shadow runner (scoring, checkpoints), its persistence and the HTTP API (docs/shadow.md).
  * Units: time in integer ns after local midnight of `session` (the live-flow clock), IS in basis points of the
@@ -146,22 +150,6 @@ export interface LiveMetricWindowRow {
   readonly counters: LiveCounters;
 }
 
-export interface LiveCounters {
-  decisions: number;
-  /** order.done by outcome. */
-  ordersDone: number;
-  ordersRejected: number;
-  ordersCancelled: number;
-  /** Realised IS over done orders with a measurable arrival and end mid: count, Σ, Σ². */
-  isCount: number;
-  sumIsBps: number;
-  sumSqIsBps: number;
-  filledShares: number;
-  orderedShares: number;
-  /** Decisions whose actions fell outside [0, 1] (limit breaches of the model contract). */
-  limitBreaches: number;
-}
-
 /** A session's running totals (sum of its windows), by subject key `model@version`. */
 export interface ShadowSessionTotals {
   readonly candidates: Record<string, ShadowCounters>;
@@ -181,6 +169,8 @@ export interface ShadowCheckpoint {
   readonly position: number;
   /** First position to re-read (warm-up, not counted) to rebuild books and orders in flight after a restart. */
   readonly rewindPosition: number;
+  /** Orders done by `position` whose candidates' hypothetical episodes are not scored yet (scoring is batched). */
+  readonly pendingOrders: readonly string[];
   readonly sessions: readonly { readonly id: string; readonly totals: ShadowSessionTotals }[];
   readonly windows: readonly ShadowWindowRow[];
   readonly orderResults: readonly ShadowOrderResultRow[];
@@ -203,19 +193,6 @@ export const emptyShadowCounters = (): ShadowCounters => ({
   orderedShares: 0,
   batches: 0,
   latencyHistogram: new Array<number>(LATENCY_BUCKETS).fill(0),
-});
-
-export const emptyLiveCounters = (): LiveCounters => ({
-  decisions: 0,
-  ordersDone: 0,
-  ordersRejected: 0,
-  ordersCancelled: 0,
-  isCount: 0,
-  sumIsBps: 0,
-  sumSqIsBps: 0,
-  filledShares: 0,
-  orderedShares: 0,
-  limitBreaches: 0,
 });
 
 /** Adds `b` into `a` (same shape). */

@@ -26,7 +26,7 @@ describe('promotion requests and four-eyes approvals (real PostgreSQL)', () => {
     ]);
     await createModel(t, author, 'exec-high', 'high');
     await createModel(t, author, 'exec-low', 'low');
-    high = await versionWithStatus(t, author, 'exec-high', 1, 'validated');
+    high = await versionWithStatus(t, author, 'exec-high', 1, 'shadow-passed');
   });
   afterAll(async () => {
     await t?.close();
@@ -61,7 +61,11 @@ describe('promotion requests and four-eyes approvals (real PostgreSQL)', () => {
     expect(inbox.body.items.map((p: Json) => p.id)).toContain(created.body.id);
   });
 
-  it('refuses a version that is not validated (PROMOTION_NOT_ELIGIBLE); only an admin may override, on the record', async () => {
+  it('refuses a version that has not passed validation and shadow (PROMOTION_NOT_ELIGIBLE); only an admin may override, on the record', async () => {
+    const validatedOnly = await versionWithStatus(t, author, 'exec-high', 3, 'validated');
+    const notShadowed = await request({ model: 'exec-high', version: validatedOnly.version, deployment: 'equities-us' });
+    expect(notShadowed.status).toBe(409);
+    expect(notShadowed.body).toMatchObject({ code: 'PROMOTION_NOT_ELIGIBLE', versionStatus: 'validated', eligibleStatuses: ['shadow-passed'] });
     const registered = await versionWithStatus(t, author, 'exec-high', 2, 'registered');
     const refused = await request({ model: 'exec-high', version: registered.version, deployment: 'equities-us' });
     expect(refused.status).toBe(409);

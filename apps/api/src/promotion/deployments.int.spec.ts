@@ -28,8 +28,8 @@ describe('deployments: routing table, ETag and the kill switch (real PostgreSQL)
     t = await startTestApi();
     [quant, risk, auditor] = await Promise.all([t.keyWith('quant'), t.keyWith('risk'), t.keyWith('auditor')]);
     await createModel(t, quant, 'exec-beta', 'medium');
-    const v1 = await versionWithStatus(t, quant, 'exec-beta', 11, 'validated');
-    const v2 = await versionWithStatus(t, quant, 'exec-beta', 12, 'validated');
+    const v1 = await versionWithStatus(t, quant, 'exec-beta', 11, 'shadow-passed');
+    const v2 = await versionWithStatus(t, quant, 'exec-beta', 12, 'shadow-passed');
     stable = { model: 'exec-beta', ...v1 };
     canary = { model: 'exec-beta', ...v2 };
     for (const deployment of ['equities-us', 'equities-eu']) {

@@ -31,9 +31,9 @@ describe('rollout controller: ticks, routing, commands, leader election (real Po
     return (audit.body.items as Json[]).map((e) => e.action as string).filter((a) => a.startsWith('rollout.'));
   };
 
-  /** A fresh validated version, promoted to `deployment` under `steps` and approved by a risk officer. */
+  /** A fresh shadow-passed version, promoted to `deployment` under `steps` and approved by a risk officer. */
   async function approved(deployment: string, steps: unknown[]): Promise<{ id: string; version: { version: number; sha256: string } }> {
-    const version = await versionWithStatus(t, quant, MODEL, (seed += 1), 'validated');
+    const version = await versionWithStatus(t, quant, MODEL, (seed += 1), 'shadow-passed');
     const created = await t.call('POST', '/v1/promotions', { key: quant, json: { model: MODEL, version: version.version, deployment, plan: { steps, caps: CAPS } } });
     expect(created.status).toBe(201);
     const vote = await t.call('POST', `/v1/promotions/${created.body.id}/approvals`, { key: risk, json: { decision: 'approve', comment: 'ok' } });

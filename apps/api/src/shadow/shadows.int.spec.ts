@@ -28,7 +28,7 @@ describe('shadow sessions over HTTP (real PostgreSQL)', () => {
     await createModel(t, quant, MODEL, 'low');
     let seed = 500;
     for (const [name, status] of [
-      ['a', 'validated'],
+      ['a', 'shadow-passed'], // promotable: its promotion creates the deployment
       ['b', 'validated'],
       ['review', 'needs-review'],
       ['rejected', 'rejected'],
@@ -208,6 +208,7 @@ describe('shadow sessions over HTTP (real PostgreSQL)', () => {
       durable: 'shadow-api-test',
       position: 500,
       rewindPosition: 400,
+      pendingOrders: [],
       sessions: [{ id, totals: { candidates: { [`${MODEL}@${v.c}`]: cand }, live: { [`${MODEL}@${v.a}`]: live }, findings: { 'feature-skew': 7, duplicate: 1 }, firstPosition: 1, lastPosition: 500 } }],
       windows: [],
       orderResults: [1, 2, 3, 4].map((n) => ({ sessionId: id, model: MODEL, version: v.c!, orderId: `P-${n}`, instrument: 'AAA', date: '2026-11-24', liveIsBps: 3, candidateIsBps: 2.5, liveFilled: 100, candidateFilled: 75, quantity: 100 })),

@@ -52,8 +52,8 @@ beforeAll(async () => {
   quant = await t.keyWith('quant');
   dir = await mkdtemp(join(tmpdir(), 'airlock-cli-live-sim-'));
   await createModel(t, quant, 'exec-live', 'medium');
-  stable = { model: 'exec-live', ...(await versionWithStatus(t, quant, 'exec-live', 21, 'validated')) };
-  canary = { model: 'exec-live', ...(await versionWithStatus(t, quant, 'exec-live', 22, 'validated')) };
+  stable = { model: 'exec-live', ...(await versionWithStatus(t, quant, 'exec-live', 21, 'shadow-passed')) };
+  canary = { model: 'exec-live', ...(await versionWithStatus(t, quant, 'exec-live', 22, 'shadow-passed')) };
   const created = await t.call('POST', '/v1/promotions', { key: quant, json: { model: 'exec-live', version: canary.version, deployment: 'equities-sim' } });
   expect(created.status).toBe(201);
   await route('equities-sim', 30);

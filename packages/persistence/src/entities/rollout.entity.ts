@@ -58,6 +58,10 @@ export class RolloutEntity {
   @Column('jsonb', { name: 'pending_command', nullable: true })
   pendingCommand!: object | null;
 
+  /** The controller's live-analysis memory (core `LiveAnalysisState`: baselines and measurements taken); null before any. */
+  @Column('jsonb', { name: 'live_analysis', nullable: true })
+  liveAnalysis!: object | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -16,6 +16,14 @@ export class ShadowRunnerCheckpointEntity {
   @Column('bigint', { name: 'rewind_position', transformer: BIGINT_AS_NUMBER })
   rewindPosition!: number;
 
+  /**
+   * Parent orders done at or before `position` whose candidates' hypothetical episodes were not scored yet
+   * (scoring is batched): a restart scores them when its warm-up replays their `order.done`. null = none
+   * (rows written before the column existed).
+   */
+  @Column('jsonb', { name: 'pending_orders', nullable: true })
+  pendingOrders!: string[] | null;
+
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
 }

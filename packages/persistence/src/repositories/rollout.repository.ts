@@ -1,4 +1,4 @@
-import type { RolloutCommand, RolloutPhase, RolloutPlan, RolloutSpec, RolloutStatus, VersionRef } from '@airlock/core';
+import type { LiveAnalysisState, RolloutCommand, RolloutPhase, RolloutPlan, RolloutSpec, RolloutStatus, VersionRef } from '@airlock/core';
 import { IsNull, Not, In, type EntityManager } from 'typeorm';
 import { PromotionEntity } from '../entities/promotion.entity.js';
 import { RolloutEntity } from '../entities/rollout.entity.js';
@@ -14,6 +14,8 @@ export interface Rollout {
   readonly spec: RolloutSpec;
   readonly status: RolloutStatus;
   readonly pendingCommand: StoredRolloutCommand | null;
+  /** The live measurements taken so far and their baselines (the controller's, between ticks). */
+  readonly liveAnalysis: LiveAnalysisState | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   /** Set when the rollout reached Healthy or Aborted. */
@@ -42,6 +44,7 @@ const toRollout = (row: RolloutEntity): Rollout => ({
   },
   status: row.status as RolloutStatus,
   pendingCommand: row.pendingCommand as StoredRolloutCommand | null,
+  liveAnalysis: row.liveAnalysis as LiveAnalysisState | null,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   finishedAt: row.finishedAt,
@@ -71,6 +74,7 @@ export class RolloutRepository {
         phase: rollout.status.phase,
         status: json(rollout.status),
         pendingCommand: null,
+        liveAnalysis: rollout.liveAnalysis ? json(rollout.liveAnalysis) : null,
         createdAt: rollout.createdAt,
         updatedAt: rollout.updatedAt,
         finishedAt: rollout.finishedAt,
@@ -139,6 +143,7 @@ export class RolloutRepository {
         phase: rollout.status.phase,
         status: json(rollout.status),
         pendingCommand: rollout.pendingCommand ? json(rollout.pendingCommand) : null,
+        liveAnalysis: rollout.liveAnalysis ? json(rollout.liveAnalysis) : null,
         updatedAt: rollout.updatedAt,
         finishedAt: rollout.finishedAt,
       },

@@ -162,7 +162,7 @@ describe('shadow repository on the real PostgreSQL', () => {
     expect(await db.read.shadows.listOrderResults(s.id, 'exec-a', 3)).toEqual([]);
     expect(await db.read.shadows.listWindows(s.id)).toEqual([window(s.id, 0, 6), window(s.id, 60_000_000_000, 9)]);
     expect(await count('shadow_findings', s.id)).toBe(1);
-    expect(await db.read.shadows.findCheckpoint('runner-replay')).toEqual({ durable: 'runner-replay', position: 120, rewindPosition: 60, updatedAt: clock.now() });
+    expect(await db.read.shadows.findCheckpoint('runner-replay')).toEqual({ durable: 'runner-replay', position: 120, rewindPosition: 60, pendingOrders: [], updatedAt: clock.now() });
     expect((await db.read.shadows.findSession(s.id))?.totals).toEqual({ candidates: { 'exec-a@2': counters(15, 3) }, live: {}, findings: { duplicate: 3 }, firstPosition: 1, lastPosition: 120 });
     expect(await db.read.shadows.listLiveWindows('desk-a')).toEqual([{ ...first.liveWindows[0], counters: { decisions: 10 } }]);
   });

@@ -127,6 +127,8 @@ export interface ShadowRunnerCheckpoint {
   readonly durable: string;
   readonly position: number;
   readonly rewindPosition: number;
+  /** Orders done by `position` whose candidate scoring is still to come. */
+  readonly pendingOrders: readonly string[];
   readonly updatedAt: Date;
 }
 
@@ -140,6 +142,8 @@ export interface ShadowCheckpointWrite {
   readonly durable: string;
   readonly position: number;
   readonly rewindPosition: number;
+  /** Orders done by `position` not scored yet (default none). */
+  readonly pendingOrders?: readonly string[];
   readonly sessions: readonly { readonly id: string; readonly totals: object }[];
   readonly windows: readonly StoredShadowWindow[];
   readonly orderResults: readonly StoredShadowOrderResult[];
@@ -331,17 +335,17 @@ export class ShadowRepository {
 
   async findCheckpoint(durable: string): Promise<ShadowRunnerCheckpoint | null> {
     const row = await this.manager.findOneBy(ShadowRunnerCheckpointEntity, { durable });
-    return row ? { ...row } : null;
+    return row ? { ...row, pendingOrders: row.pendingOrders ?? [] } : null;
   }
 
   /**
    * Writes one runner checkpoint. Call inside a unit of work: everything below commits together or not at all,
    * and only then may the runner ack `position` on the live flow.
-   * - metric windows and live windows: upserted, counters replaced (they are cumulative per window);
+   * - ignored whole when its position is not past the stored one (applied already);
+   * - metric windows, live windows and each session's totals: the checkpoint's deltas added;
    * - order results: inserted once (a replay after a restart inserts nothing);
    * - findings: inserted unless the same (session, kind, position, reason) is stored already;
-   * - each session's totals: replaced;
-   * - the runner's checkpoint row: upserted.
+   * - the runner's checkpoint row (position, rewind position, pending orders): upserted.
    */
   async saveCheckpoint(checkpoint: ShadowCheckpointWrite, at: Date): Promise<ShadowCheckpointOutcome> {
     // The runner's row, locked: a checkpoint at or behind the stored position was applied already (a replay
@@ -477,9 +481,10 @@ export class ShadowRepository {
     }
 
     await this.manager.query(
-      `INSERT INTO shadow_runner_checkpoints (durable, position, rewind_position, updated_at) VALUES ($1, $2, $3, $4::timestamptz)
-       ON CONFLICT (durable) DO UPDATE SET position = EXCLUDED.position, rewind_position = EXCLUDED.rewind_position, updated_at = EXCLUDED.updated_at`,
-      [checkpoint.durable, checkpoint.position, checkpoint.rewindPosition, at],
+      `INSERT INTO shadow_runner_checkpoints (durable, position, rewind_position, pending_orders, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)
+       ON CONFLICT (durable) DO UPDATE SET position = EXCLUDED.position, rewind_position = EXCLUDED.rewind_position,
+         pending_orders = EXCLUDED.pending_orders, updated_at = EXCLUDED.updated_at`,
+      [checkpoint.durable, checkpoint.position, checkpoint.rewindPosition, JSON.stringify(checkpoint.pendingOrders ?? []), at],
     );
     return { orderResultsInserted, findingsInserted, applied: true };
   }

@@ -244,6 +244,8 @@ async function scoreInMemory(
       maxBatchRows: 256,
       examplesPerKind: 20,
       clockNs: nowNs,
+      scoreIntervalMs: 10_000,
+      maxPendingScores: 1000,
       onInference: (subject, rows, _ns, input) => batches.push({ key: `${subject.model}@${subject.version}`, rows, input: input.slice() }),
     },
     resolve,
@@ -267,7 +269,7 @@ async function scoreInMemory(
   await scorer.flushInference();
   decisionNs += nowNs() - s;
   const scoreStart = nowNs();
-  await scorer.checkpoint();
+  await scorer.checkpoint({ scoreAll: true });
   const scoringNs = nowNs() - scoreStart;
   const allNs = nowNs() - tAll;
 

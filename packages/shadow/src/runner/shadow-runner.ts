@@ -11,7 +11,7 @@ export type RunningSessionRecord = Pick<ShadowSessionRecord, 'id' | 'deployment'
 
 /** What the runner persists and reads: ShadowService (PostgreSQL) in production. */
 export interface ShadowRunnerStore {
-  checkpoint(durable: string): Promise<{ readonly position: number; readonly rewindPosition: number } | null>;
+  checkpoint(durable: string): Promise<{ readonly position: number; readonly rewindPosition: number; readonly pendingOrders: readonly string[] } | null>;
   /** ONE transaction: counter deltas added, order results inserted once, findings, live windows, the position. */
   saveCheckpoint(checkpoint: ShadowCheckpoint): Promise<unknown>;
   running(): Promise<readonly RunningSessionRecord[]>;
@@ -33,6 +33,12 @@ export interface ShadowRunnerOptions {
    */
   readonly checkpointEvery?: number;
   readonly checkpointIntervalMs?: number;
+  /**
+   * Done orders' hypothetical episodes are scored at the first checkpoint after the oldest has waited this long
+   * (ms of processing; default 10,000), or 1,000 are waiting, and at the end of a run: each scoring replays the
+   * day from the open, so batching them keeps the stalls rare. Results (and completions) lag by as much.
+   */
+  readonly scoreIntervalMs?: number;
   /** Rows per batched inference (default 256). */
   readonly maxBatchRows?: number;
   readonly clockNs: () => number;
@@ -79,6 +85,8 @@ export class ShadowRunner {
         maxBatchRows: this.options.maxBatchRows ?? 256,
         examplesPerKind: 20,
         clockNs: this.options.clockNs,
+        scoreIntervalMs: this.options.scoreIntervalMs ?? 10_000,
+        maxPendingScores: 1000,
       },
       this.resolveVersion,
       counted,
@@ -87,6 +95,7 @@ export class ShadowRunner {
     await this.refreshSessions(counted + 1);
     // Warm-up: rebuild the books and orders in flight from the rewind position, counting nothing.
     let warmedThrough = 0;
+    scorer.resumePending(saved?.pendingOrders ?? []);
     if (saved && saved.rewindPosition > 0 && saved.rewindPosition <= counted) {
       await this.reader.read(saved.rewindPosition, counted, (d) => this.feed(d));
       warmedThrough = counted;
@@ -111,7 +120,7 @@ export class ShadowRunner {
       },
       { follow: options.follow ?? true, ...(options.signal ? { signal: options.signal } : {}) },
     );
-    await this.checkpoint();
+    await this.checkpoint({ scoreAll: true });
     // The database holds the position now; acking the tail only spares a restart re-reading it.
     await (last as LiveDelivery | null)?.ack().catch(() => undefined);
     return { position: scorer.countedPosition };
@@ -144,11 +153,11 @@ export class ShadowRunner {
     }
   }
 
-  private async checkpoint(): Promise<void> {
+  private async checkpoint(options: { readonly scoreAll?: boolean } = {}): Promise<void> {
     await this.lock.run(async () => {
       const startedNs = this.options.clockNs();
       const scorer = this.scorer as ShadowScorer;
-      const checkpoint = await scorer.checkpoint();
+      const checkpoint = await scorer.checkpoint(options);
       const sessions = checkpoint.sessions.map((s) => ({
         id: s.id,
         totals: { ...s.totals, firstPosition: this.sessionState.get(s.id)?.first ?? 0 },

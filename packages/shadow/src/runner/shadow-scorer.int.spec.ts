@@ -28,7 +28,7 @@ async function score(
   }
   for (const line of raw) await appendFile(join(flow.dir, 'live.jsonl'), `${line}\n`);
   const resolver = fixedVersions(versions);
-  const scorer = new ShadowScorer({ durable: 't', execution: liveExecutionConfig(), windowNs: 60e9, maxBatchRows: 64, examplesPerKind: 5, clockNs: () => Number(process.hrtime.bigint()) }, resolver, 0);
+  const scorer = new ShadowScorer({ durable: 't', execution: liveExecutionConfig(), windowNs: 60e9, maxBatchRows: 64, examplesPerKind: 5, clockNs: () => Number(process.hrtime.bigint()), scoreIntervalMs: 10_000, maxPendingScores: 1000 }, resolver, 0);
   const loaded = [...(await Promise.all(candidates.map(async (k) => (await resolver(k.split('@')[0]!, Number(k.split('@')[1])))!))), ...doubles];
   const session: ScoredSession = { id: 's1', deployment: 'desk', policy: DEFAULT_SHADOW_POLICY, candidates: loaded, instruments: null, firstPosition: 1 };
   scorer.setSessions([session]);
@@ -36,7 +36,7 @@ async function score(
     if (d.decoded.ok) await scorer.handle(d.position, d.decoded.event);
     else scorer.malformed(d.position, d.decoded.reason, d.decoded.id ?? null);
   }
-  const checkpoint = await scorer.checkpoint();
+  const checkpoint = await scorer.checkpoint({ scoreAll: true });
   await resolver.close();
   return { checkpoint, scorer };
 }

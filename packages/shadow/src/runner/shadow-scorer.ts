@@ -52,6 +52,10 @@ export interface ScorerOptions {
   readonly examplesPerKind: number;
   /** Monotonic clock for inference timing, ns. */
   readonly clockNs: () => number;
+  /** Done orders' hypothetical episodes are scored at a checkpoint once the oldest has waited this long (ms of processing)… */
+  readonly scoreIntervalMs: number;
+  /** …or this many are waiting. */
+  readonly maxPendingScores: number;
   /** Observes every batched inference: the model, its rows, its duration (ns) and its input (a view: copy to keep). */
   readonly onInference?: (subject: ShadowSubject, rows: number, durationNs: number, input: Float32Array) => void;
 }
@@ -114,6 +118,8 @@ interface PendingScore {
   readonly liveIsBps: number;
   readonly endNs: number;
   readonly sessions: readonly ScoredSession[];
+  /** When it was queued (options.clockNs). */
+  readonly queuedNs: number;
 }
 
 /**
@@ -134,6 +140,11 @@ export class ShadowScorer {
   private readonly sequences = new SequenceTracker();
   private readonly pending = new Map<string, PendingBatch>();
   private pendingScores: PendingScore[] = [];
+  private replayPending = new Set<string>();
+  /** The background scoring in progress, its orders, and its failure (rethrown by the next checkpoint). */
+  private scoring: Promise<void> | null = null;
+  private scoringBatch: readonly PendingScore[] = [];
+  private scoringError: Error | null = null;
   private readonly watching = new Map<string, Watchers>();
   private lastLive: { model: string; version: string; loaded: LoadedVersion } | null = null;
   private lastLiveWindow: { deployment: string; subject: object; date: string; start: number; key: string; window: { counters: LiveCounters } } | null = null;
@@ -464,9 +475,10 @@ export class ShadowScorer {
       return;
     }
     this.orders.delete(event.orderId);
-    if (!counting) return;
+    // A warm-up replay scores the orders the last checkpoint left unscored; everything else it only rebuilds.
+    const rescore = !counting && this.replayPending.delete(order.id);
+    if (!counting && !rescore) return;
     const day = order.day; // alive: closing a day removes its orders
-    if (!day) return;
     const endMid = day.tracker.currentMid();
     const ok = Number.isFinite(order.arrivalMid) && Number.isFinite(endMid);
     const m = ok
@@ -483,7 +495,7 @@ export class ShadowScorer {
           marketNotional: day.tracker.notionalNow() - order.notionalStart,
         })
       : null;
-    if (order.live) {
+    if (order.live && counting) {
       const live = this.liveWindow(order.live.deployment, { model: order.live.model, version: order.live.version }, order.session, event.tsNs);
       live.ordersDone += 1;
       if (event.outcome === 'rejected') live.ordersRejected += 1;
@@ -500,7 +512,29 @@ export class ShadowScorer {
     const live = order.live;
     if (!m || !live || event.outcome === 'rejected') return;
     const sessions = this.sessions.filter((s) => s.deployment === live.deployment && order.position >= s.firstPosition && (s.instruments === null || s.instruments.has(order.instrument)));
-    if (sessions.length > 0) this.pendingScores.push({ order, liveIsBps: m.isBps, endNs: event.tsNs, sessions });
+    if (sessions.length > 0) this.pendingScores.push({ order, liveIsBps: m.isBps, endNs: event.tsNs, sessions, queuedNs: this.options.clockNs() });
+  }
+
+  /** Starts scoring what is queued, in the background (one scoring at a time). */
+  private startScoring(): Promise<void> | null {
+    if (this.scoring !== null || this.pendingScores.length === 0) return this.scoring;
+    const batch = this.pendingScores;
+    this.pendingScores = [];
+    this.scoringBatch = batch;
+    this.scoring = this.scoreDoneOrders(batch)
+      .catch((error: unknown) => {
+        this.scoringError = error instanceof Error ? error : new Error(String(error));
+      })
+      .finally(() => {
+        this.scoring = null;
+        this.scoringBatch = [];
+      });
+    return this.scoring;
+  }
+
+  /** Orders a checkpoint left unscored: scored when the warm-up replays their order.done. */
+  resumePending(orderIds: readonly string[]): void {
+    this.replayPending = new Set(orderIds);
   }
 
   // ------------------------------------------------------------------ batched inference at decision points
@@ -615,18 +649,15 @@ export class ShadowScorer {
 
   // ------------------------------------------------------------------ hypothetical episodes of done orders
 
-  private async scoreDoneOrders(): Promise<void> {
-    const pending = this.pendingScores;
-    if (pending.length === 0) return;
-    this.pendingScores = [];
-    const byDay = new Map<string, PendingScore[]>();
-    for (const p of pending) {
-      const k = dayKey(p.order.instrument, p.order.session);
-      byDay.set(k, [...(byDay.get(k) ?? []), p]);
-    }
-    for (const [k, scores] of byDay) {
-      const day = this.days.get(k);
-      if (!day) continue;
+  /**
+   * The candidates' hypothetical episodes of a batch of done orders: one engine run per instrument-day over its
+   * book so far. Runs in the background of the event path (the engine awaits at every decision, so events keep
+   * flowing); its counters land in whichever checkpoint follows its completion.
+   */
+  private async scoreDoneOrders(batch: readonly PendingScore[]): Promise<void> {
+    const byDay = new Map<InstrumentDay, PendingScore[]>();
+    for (const p of batch) byDay.set(p.order.day, [...(byDay.get(p.order.day) ?? []), p]);
+    for (const [day, scores] of byDay) {
       const candidates = new Map<string, LoadedVersion>();
       for (const p of scores) for (const s of p.sessions) for (const c of s.candidates) candidates.set(c.subject.sha256, c);
       const result = await runBacktest({
@@ -688,9 +719,25 @@ export class ShadowScorer {
    * Runs every pending inference batch and hypothetical episode, then hands over everything counted since
    * the last checkpoint, up to `lastPosition`. Persist it in one transaction, then ack `position`.
    */
-  async checkpoint(): Promise<ShadowCheckpoint> {
+  async checkpoint(options: { readonly scoreAll?: boolean } = {}): Promise<ShadowCheckpoint> {
     await this.flushInference();
-    await this.scoreDoneOrders();
+    // Each scoring replays the day from the open: batched, it runs every scoreIntervalMs or maxPendingScores
+    // orders; the unscored ones travel in the checkpoint (pendingOrders) so a restart scores them.
+    if (options.scoreAll === true) {
+      // The end of a run: everything scored before the last checkpoint.
+      await this.scoring;
+      await this.startScoring();
+      await this.scoring;
+    } else {
+      const oldest = this.pendingScores[0];
+      const due = oldest !== undefined && (this.pendingScores.length >= this.options.maxPendingScores || this.options.clockNs() - oldest.queuedNs >= this.options.scoreIntervalMs * 1e6);
+      if (due && this.scoring === null) void this.startScoring();
+    }
+    if (this.scoringError !== null) {
+      const error = this.scoringError;
+      this.scoringError = null;
+      throw error;
+    }
     const position = Math.max(this.countedPosition, this.lastPosition);
     const sessions = new Map<string, { candidates: Record<string, ShadowCounters>; live: Record<string, ShadowCounters> }>();
     for (const w of this.windows.values()) {
@@ -707,6 +754,7 @@ export class ShadowScorer {
       durable: this.options.durable,
       position,
       rewindPosition: this.rewindPosition(),
+      pendingOrders: [...this.scoringBatch, ...this.pendingScores].map((p) => p.order.id),
       sessions: [...sessions].map(([id, t]) => ({
         id,
         totals: { candidates: t.candidates, live: t.live, findings: this.findingCounts.get(id) ?? {}, firstPosition: 0, lastPosition: position },
