@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_ANALYSIS_GRACE_MS,
+  Semaphore,
   approvedUntil,
   countingApprovals,
   desiredRouting,
@@ -38,6 +39,8 @@ export interface RolloutControllerOptions {
   readonly analysisTemplates?: Readonly<Record<string, readonly MetricSpec[]>>;
   /** Interval of the default template's measurements, ms (default 60,000). */
   readonly analysisIntervalMs?: number;
+  /** Rollouts reconciled at once within a tick (default 4; each is one transaction). */
+  readonly concurrency?: number;
   /** Grace after an analysis metric's expected window before missing data turns Inconclusive. */
   readonly analysisGraceMs?: number;
 }
@@ -52,6 +55,13 @@ export interface TickResult {
 }
 
 const TERMINAL = new Set(['Healthy', 'Aborted']);
+
+/** JSON with object keys sorted: equal values give equal strings whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
 const toPort = (ref: VersionRef | null): ModelRef | null => (ref === null ? null : { model: ref.model, version: String(ref.version), sha256: ref.sha256 });
 const fromPort = (ref: ModelRef | null): VersionRef | null => (ref === null ? null : { model: ref.model, version: Number(ref.version), sha256: ref.sha256 });
 const portTable = (d: Deployment): PortRouting => ({
@@ -79,6 +89,36 @@ export class RolloutController {
     private readonly options: RolloutControllerOptions,
   ) {
     this.templates = options.analysisTemplates ?? { 'execution-quality': executionQualityTemplate(options.analysisIntervalMs ?? 60_000) };
+  }
+
+  /**
+   * Whether a tick could change anything for this rollout (pure, on unlocked reads): a kill or halt, a pending
+   * command, a live measurement or baseline due, a status or event from reconcile on the measurements already
+   * taken, or a routing table that differs from the desired one. false only when all of them say no.
+   */
+  private isDue(rollout: Rollout, deployment: Deployment | undefined, nowMs: number): boolean {
+    if (deployment === undefined || deployment.halted || deployment.kill !== null || rollout.pendingCommand !== null) return true;
+    const { spec, status } = rollout;
+    const step = spec.plan.steps[status.stepIndex];
+    if (status.analysis !== null && step !== undefined && 'analysis' in step) {
+      const state = rollout.liveAnalysis ?? emptyLiveAnalysisState();
+      for (const metric of step.analysis.templates.flatMap((t) => this.templates[t] ?? [])) {
+        if (!isLiveMetric(metric.name)) continue;
+        const base = state.baselines[metric.name];
+        if (base === undefined || base.takenAtMs < status.analysis.startedAtMs || nowMs - base.takenAtMs >= (metric.intervalMs ?? 0)) return true;
+      }
+    }
+    const next = reconcileRollout({
+      spec,
+      status,
+      nowMs,
+      measurements: rollout.liveAnalysis?.taken ?? {},
+      analysisTemplates: this.templates,
+      analysisGraceMs: this.options.analysisGraceMs ?? DEFAULT_ANALYSIS_GRACE_MS,
+    });
+    if (next.events.length > 0 || canonical(next.status) !== canonical(status)) return true;
+    const desired = desiredRouting(spec, next.status);
+    return !sameRouting(portTable(deployment), { ...portTable(deployment), stable: toPort(desired.stable), canary: toPort(desired.canary), canaryWeight: desired.canaryWeight });
   }
 
   /** The live analysis after this tick's due measurements (unchanged outside an analysis step). */
@@ -110,9 +150,19 @@ export class RolloutController {
     for (const promotionId of await this.db.read.rollouts.approvedWithoutRollout()) {
       if (await this.start(promotionId)) created += 1;
     }
-    const ids = await this.db.read.rollouts.activeIds();
-    for (const id of ids) if (await this.reconcile(id)) changed += 1;
-    return { created, reconciled: ids.length, changed: changed + created };
+    // A due check on unlocked reads first (one query each for rollouts and deployments): most ticks of most
+    // rollouts change nothing, and a transaction with two row locks per rollout is what a tick costs. A due
+    // rollout is then reconciled for real under its locks, from fresh rows.
+    const active = await this.db.read.rollouts.active();
+    const deployments = new Map((await this.db.read.deployments.findMany([...new Set(active.map((r) => r.spec.deployment))])).map((d) => [d.name, d]));
+    const nowMs = this.clock.now().getTime();
+    // Due rollouts are reconciled a few at a time: each is its own transaction on its own rows (one active
+    // rollout per deployment), so they never wait for each other's locks; the database pool bounds the rest.
+    const due = active.filter((rollout) => this.isDue(rollout, deployments.get(rollout.spec.deployment), nowMs));
+    const slots = new Semaphore(this.options.concurrency ?? 4);
+    const results = await Promise.all(due.map((rollout) => slots.run(() => this.reconcile(rollout.id))));
+    changed += results.filter(Boolean).length;
+    return { created, reconciled: active.length, changed: changed + created };
   }
 
   /**
@@ -194,8 +244,9 @@ export class RolloutController {
         }));
       }
       const completed = events.some((e) => e.type === 'completed');
-      const statusChanged = JSON.stringify(status) !== JSON.stringify(rollout.status) || rollout.pendingCommand !== null;
-      const measured = JSON.stringify(liveAnalysis) !== JSON.stringify(rollout.liveAnalysis);
+      const statusChanged = canonical(status) !== canonical(rollout.status) || rollout.pendingCommand !== null;
+      // Canonical JSON: jsonb hands keys back in its own order, which must not read as a change.
+      const measured = canonical(liveAnalysis) !== canonical(rollout.liveAnalysis);
       if (statusChanged || events.length > 0 || measured) {
         const finished = TERMINAL.has(status.phase);
         await uow.rollouts.save({ ...rollout, status, liveAnalysis, pendingCommand: null, updatedAt: uow.at, finishedAt: finished ? uow.at : null });

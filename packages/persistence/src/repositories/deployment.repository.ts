@@ -1,5 +1,5 @@
 import type { Deployment, KillRecord, VersionRef } from '@airlock/core';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { DeploymentEntity } from '../entities/deployment.entity.js';
 
 const toDeployment = (row: DeploymentEntity): Deployment => {
@@ -32,6 +32,12 @@ export class DeploymentRepository {
   async find(name: string): Promise<Deployment | null> {
     const row = await this.manager.findOneBy(DeploymentEntity, { name });
     return row ? toDeployment(row) : null;
+  }
+
+  /** Deployments by name, read without locks. */
+  async findMany(names: readonly string[]): Promise<Deployment[]> {
+    if (names.length === 0) return [];
+    return (await this.manager.find(DeploymentEntity, { where: { name: In([...names]) } })).map(toDeployment);
   }
 
   /** The deployment under a row lock until the transaction ends: routing changes are serialised per deployment. */

@@ -107,6 +107,12 @@ export class RolloutRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The rollouts not yet Healthy or Aborted, oldest first, read without locks (the controller's due check). */
+  async active(): Promise<Rollout[]> {
+    const rows = await this.manager.find(RolloutEntity, { where: { phase: Not(In([...TERMINAL])) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map(toRollout);
+  }
+
   /** Ids of Approved promotions that have no rollout yet, oldest decision first. */
   async approvedWithoutRollout(): Promise<string[]> {
     const rows = await this.manager
