@@ -5,7 +5,7 @@ import { promotionSubject } from './promotion.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type RolloutCommandKind = Extract<RolloutCommand['kind'], 'pause' | 'resume' | 'abort'>;
+export type RolloutCommandKind = RolloutCommand['kind'];
 
 /** Reads rollouts and stores humans' commands; the controller's next tick applies a command (at most once). */
 export class RolloutService {

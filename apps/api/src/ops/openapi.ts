@@ -325,6 +325,15 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    '/v1/rollouts/{id}/promote-full': {
+      post: {
+        summary: 'Skip the remaining steps: 100% to the candidate, which becomes stable and champion (applied by the controller’s next tick)',
+        ...roles('risk', 'admin'),
+        parameters: [idParam, idempotencyKey],
+        requestBody: json({ type: 'object', properties: { reason: { type: 'string' } } }),
+        responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
     '/v1/shadows': {
       post: {
         summary: 'Start a shadow session: candidate versions scored beside a deployment’s live flow (docs/shadow.md)',

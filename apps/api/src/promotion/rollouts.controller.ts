@@ -12,7 +12,8 @@ const commandBody = z.strictObject({ reason: z.string().max(2000).optional() });
 /**
  * Rollouts (created by the controller for every Approved promotion) and the manual controls. A command is stored
  * and applied by the controller's next tick; the response (200) is the rollout with its `pendingCommand`.
- * Roles: pause — quant, risk, admin (stopping progress is always safe); resume and abort — risk, admin.
+ * Roles: pause — quant, risk, admin (stopping progress is always safe); resume, abort and promote-full (skip the
+ * remaining steps: 100% now, the candidate becomes stable and champion) — risk, admin.
  */
 @Controller('v1/rollouts')
 export class RolloutsController {
@@ -49,6 +50,13 @@ export class RolloutsController {
   @Roles('risk', 'admin')
   abort(@CurrentPrincipal() actor: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.command(actor, id, 'abort', body);
+  }
+
+  @Post(':id/promote-full')
+  @HttpCode(200)
+  @Roles('risk', 'admin')
+  promoteFull(@CurrentPrincipal() actor: Principal, @Param('id') id: string, @Body() body: unknown) {
+    return this.command(actor, id, 'promoteFull', body);
   }
 
   private async command(actor: Principal, id: string, kind: RolloutCommandKind, body: unknown) {

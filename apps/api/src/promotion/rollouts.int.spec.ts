@@ -134,6 +134,24 @@ describe('rollout controller: ticks, routing, commands, leader election (real Po
     expect((await t.call('GET', '/v1/rollouts/not-a-uuid', { key: quant })).status).toBe(404);
   });
 
+  it('promote-full (risk) skips the remaining steps: the candidate becomes stable and champion at the next tick', async () => {
+    const stable = await crowned('fast-track');
+    const p = await approved('fast-track', [{ setWeight: 5 }, { pause: {} }, { setWeight: 25 }, { pause: {} }, { setWeight: 100 }]);
+    await controller.tick();
+    const rollout = await rolloutOf('fast-track');
+    expect(rollout).toMatchObject({ phase: 'Paused', canaryWeight: 5 });
+    expect((await t.call('POST', `/v1/rollouts/${rollout.id}/promote-full`, { key: quant, json: {} })).status).toBe(403);
+    const command = await t.call('POST', `/v1/rollouts/${rollout.id}/promote-full`, { key: risk, json: { reason: 'desk needs it today' } });
+    expect(command.status).toBe(200);
+    expect(command.body.pendingCommand).toMatchObject({ kind: 'promoteFull', reason: 'desk needs it today' });
+    await controller.tick();
+    expect((await t.call('GET', `/v1/rollouts/${rollout.id}`, { key: quant })).body).toMatchObject({ phase: 'Healthy', pendingCommand: null });
+    expect(await routing('fast-track')).toMatchObject({ stable: ref(p.version), canary: null, canaryWeight: 0 });
+    expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${p.version.version}`, { key: quant })).body as Json).status).toBe('champion');
+    expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${stable.version}`, { key: quant })).body as Json).status).toBe('retired');
+    expect(await events(p.id)).toEqual(expect.arrayContaining(['rollout.command.promoteFull', 'rollout.completed']));
+  });
+
   it('the kill switch aborts the rollout; the controller never routes against it', async () => {
     const stable = await crowned('killable');
     await approved('killable', [{ setWeight: 10 }, { pause: {} }, { setWeight: 100 }]);
