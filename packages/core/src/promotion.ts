@@ -6,10 +6,11 @@ export const DEPLOYMENT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**
  * Statuses a version may be promoted from: `shadow-passed` — validated by backtests, then passed in shadow on
- * live flow (a version reaches it only through both). An admin override (audited, with its reason) promotes
- * from any other status.
+ * live flow (a version reaches it only through both) — and the statuses promotion moves it on to (`approved`,
+ * `canary`, `champion`: e.g. a champion of one deployment promoted to another). Not `validated` (no shadow yet),
+ * not `rejected` or `retired`. An admin override (audited, with its reason) promotes from any other status.
  */
-export const PROMOTABLE_STATUSES: readonly VersionStatus[] = ['shadow-passed'];
+export const PROMOTABLE_STATUSES: readonly VersionStatus[] = ['shadow-passed', 'approved', 'canary', 'champion'];
 
 /** Distinct risk approvers a promotion needs, by the model's tier. */
 export const REQUIRED_APPROVALS: Readonly<Record<ModelTier, number>> = { low: 1, medium: 1, high: 2 };

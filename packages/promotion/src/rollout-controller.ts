@@ -26,6 +26,7 @@ import {
 import { createRolloutActuator, sameRouting, type DesiredRouting as PortRouting, type ModelRef } from '@airlock/actuators';
 import type { Database, Rollout, UnitOfWork } from '@airlock/persistence';
 import { deploymentSubject, routingOf } from './deployment.service.js';
+import { moveVersionStatus } from './version-status.js';
 import { promotionSubject } from './promotion.service.js';
 
 export interface RolloutControllerOptions {
@@ -207,7 +208,10 @@ export class RolloutController {
         planHash: spec.planHash,
         approval: spec.approval,
       });
-      if (expired) await uow.audit('system', 'rollout.aborted', promotionSubject(promotionId), { rolloutId: rollout.id, reason: 'approvalExpired', message: status.abort?.message });
+      if (expired) {
+        await uow.audit('system', 'rollout.aborted', promotionSubject(promotionId), { rolloutId: rollout.id, reason: 'approvalExpired', message: status.abort?.message });
+        await moveVersionStatus(uow, spec.candidate, 'shadow-passed', ['approved'], { rolloutId: rollout.id, reason: 'approvalExpired' });
+      }
       return true;
     });
   }
@@ -250,7 +254,15 @@ export class RolloutController {
       if (statusChanged || events.length > 0 || measured) {
         const finished = TERMINAL.has(status.phase);
         await uow.rollouts.save({ ...rollout, status, liveAnalysis, pendingCommand: null, updatedAt: uow.at, finishedAt: finished ? uow.at : null });
-        for (const event of events) await uow.audit('system', `rollout.${event.type}`, promotionSubject(rollout.promotionId), { rolloutId: rollout.id, ...event });
+        for (const event of events) {
+          await uow.audit('system', `rollout.${event.type}`, promotionSubject(rollout.promotionId), { rolloutId: rollout.id, ...event });
+          if (event.type === 'weightSet' && (event.canaryWeight ?? 0) > 0) {
+            await moveVersionStatus(uow, spec.candidate, 'canary', ['approved', 'shadow-passed'], { rolloutId: rollout.id });
+          } else if (event.type === 'aborted') {
+            const to = event.reason === 'analysisFailed' ? 'rejected' : 'shadow-passed';
+            await moveVersionStatus(uow, spec.candidate, to, ['approved', 'canary'], { rolloutId: rollout.id, reason: event.reason ?? null });
+          }
+        }
       }
 
       // The routing the status implies; on completion the candidate becomes the stable and the canary goes.

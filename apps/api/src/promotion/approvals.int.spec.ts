@@ -65,7 +65,7 @@ describe('promotion requests and four-eyes approvals (real PostgreSQL)', () => {
     const validatedOnly = await versionWithStatus(t, author, 'exec-high', 3, 'validated');
     const notShadowed = await request({ model: 'exec-high', version: validatedOnly.version, deployment: 'equities-us' });
     expect(notShadowed.status).toBe(409);
-    expect(notShadowed.body).toMatchObject({ code: 'PROMOTION_NOT_ELIGIBLE', versionStatus: 'validated', eligibleStatuses: ['shadow-passed'] });
+    expect(notShadowed.body).toMatchObject({ code: 'PROMOTION_NOT_ELIGIBLE', versionStatus: 'validated', eligibleStatuses: ['shadow-passed', 'approved', 'canary', 'champion'] });
     const registered = await versionWithStatus(t, author, 'exec-high', 2, 'registered');
     const refused = await request({ model: 'exec-high', version: registered.version, deployment: 'equities-us' });
     expect(refused.status).toBe(409);

@@ -95,8 +95,11 @@ describe('rollout analysis on live metrics', () => {
   it('a canary as good as stable passes three measurements and becomes champion', async () => {
     const stable = await withStable('good-desk');
     const candidate = await approved('good-desk', PLAN);
+    const status = async (): Promise<unknown> => ((await t.call('GET', `/v1/models/${MODEL}/versions/${candidate.version}`, { key: quant })).body as Json).status;
+    expect(await status()).toBe('approved');
     await controller.tick(); // created, 10%, analysis started
     expect(await routing('good-desk')).toMatchObject({ canary: { version: candidate.version }, canaryWeight: 10 });
+    expect(await status()).toBe('canary');
     await controller.tick(); // baselines
     for (let i = 0; i < 3; i++) {
       await live('good-desk', [
@@ -128,6 +131,8 @@ describe('rollout analysis on live metrics', () => {
     const aborted = await rolloutOf('bad-desk');
     expect(aborted.phase).toBe('Aborted');
     expect(aborted.abort).toMatchObject({ reason: 'analysisFailed', metric: 'is_delta_bps' });
+    // Failed live: the version is rejected (it can no longer be promoted without an admin override).
+    expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${candidate.version}`, { key: quant })).body as Json).status).toBe('rejected');
     expect(await routing('bad-desk')).toMatchObject({ stable: { version: stable.version }, canary: null, canaryWeight: 0 });
   });
 

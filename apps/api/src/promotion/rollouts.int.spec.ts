@@ -129,6 +129,8 @@ describe('rollout controller: ticks, routing, commands, leader election (real Po
     const after = (await t.call('GET', `/v1/rollouts/${rollout.id}`, { key: quant })).body;
     expect(after).toMatchObject({ phase: 'Aborted', canaryWeight: 0, pendingCommand: null, abort: { reason: 'manual' } });
     expect(after.abort.message).toContain('slippage looks off');
+    // A manual abort is no verdict on the model: it may be promoted again.
+    expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${p.version.version}`, { key: quant })).body as Json).status).toBe('shadow-passed');
     expect(await routing('abortable')).toMatchObject({ stable: ref(stable), canary: null, canaryWeight: 0 });
     expect(await events(p.id)).toEqual(['rollout.created', 'rollout.weightSet', 'rollout.paused', 'rollout.command.abort', 'rollout.aborted']);
     expect((await t.call('GET', '/v1/rollouts/not-a-uuid', { key: quant })).status).toBe(404);
