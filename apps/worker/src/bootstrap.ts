@@ -1,3 +1,4 @@
+import { createRolloutActuator } from '@airlock/actuators';
 import { createArtifactStore, s3ClientConfigFromEnv, type ArtifactStore } from '@airlock/artifact-store';
 import type { Clock } from '@airlock/core';
 import { createDataSource, Database, databaseKind } from '@airlock/persistence';
@@ -76,7 +77,12 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
     const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
     const rolloutLoop = new RolloutLeaderLoop(
       db.dataSource,
-      new RolloutController(db, clock, { approvalTtlMs: config.approvalTtlMs, analysisIntervalMs: config.analysisIntervalMs }),
+      new RolloutController(db, clock, {
+        approvalTtlMs: config.approvalTtlMs,
+        analysisIntervalMs: config.analysisIntervalMs,
+        ...(config.kubernetes ? { cluster: createRolloutActuator({ kind: 'kubernetes', ...config.kubernetes }) } : {}),
+        onClusterError: (deployment, error) => logger.error({ err: error, deployment }, 'applying the routing table to the cluster failed; retried at the next tick'),
+      }),
       { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },
       logger,
     );

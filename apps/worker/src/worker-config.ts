@@ -1,4 +1,4 @@
-import { commonConfig, commonEnvFields, parseEnv, type CommonConfig } from '@airlock/runtime';
+import { ConfigError, commonConfig, commonEnvFields, parseEnv, type CommonConfig } from '@airlock/runtime';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -24,6 +24,16 @@ const schema = z.object({
   AIRLOCK_ANALYSIS_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** How long an approval vote counts (as the API's): a rollout must start before the oldest counted vote expires. */
   AIRLOCK_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** `kubernetes`: the rollout controller also runs the execution engines (docs/kubernetes-actuator.md); default: the routing table only. */
+  AIRLOCK_ACTUATOR: z.enum(['routing-table', 'kubernetes']).default('routing-table'),
+  /** Kubernetes actuator: namespace of the engine Deployments and routing ConfigMaps. */
+  AIRLOCK_K8S_NAMESPACE: z.string().min(1).default('airlock'),
+  /** Kubernetes actuator: execution-engine image. */
+  AIRLOCK_K8S_ENGINE_IMAGE: z.string().min(1).optional(),
+  /** Kubernetes actuator: engine pods per deployment, split stable/canary by weight. */
+  AIRLOCK_K8S_ENGINE_REPLICAS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Kubernetes actuator: `in-cluster`, a kubeconfig path, or absent (KUBECONFIG, ~/.kube/config, then in-cluster). */
+  AIRLOCK_KUBECONFIG: z.string().min(1).optional(),
   /** Dataset archives and columnar caches (default <data dir>/cache). */
   AIRLOCK_CACHE_DIR: z.string().min(1).optional(),
 });
@@ -40,6 +50,12 @@ export interface WorkerConfig extends CommonConfig {
   readonly rolloutTickMs: number;
   readonly approvalTtlMs: number;
   readonly analysisIntervalMs: number;
+  /** null: the routing table only. */
+  readonly kubernetes: { readonly namespace: string; readonly image: string; readonly totalReplicas: number; readonly kubeconfig?: string } | null;
+}
+
+function missing(field: string, message: string): never {
+  throw new ConfigError([`${field}: ${message}`]);
 }
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
@@ -57,6 +73,15 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     rolloutTickMs: c.AIRLOCK_ROLLOUT_TICK_MS,
     approvalTtlMs: Math.round(c.AIRLOCK_APPROVAL_TTL_HOURS * 3600_000),
     analysisIntervalMs: c.AIRLOCK_ANALYSIS_INTERVAL_MS,
+    kubernetes:
+      c.AIRLOCK_ACTUATOR === 'kubernetes'
+        ? {
+            namespace: c.AIRLOCK_K8S_NAMESPACE,
+            image: c.AIRLOCK_K8S_ENGINE_IMAGE ?? missing('AIRLOCK_K8S_ENGINE_IMAGE', 'is required with AIRLOCK_ACTUATOR=kubernetes'),
+            totalReplicas: c.AIRLOCK_K8S_ENGINE_REPLICAS,
+            ...(c.AIRLOCK_KUBECONFIG ? { kubeconfig: c.AIRLOCK_KUBECONFIG } : {}),
+          }
+        : null,
     cacheDir: resolve(c.AIRLOCK_CACHE_DIR ?? `${common.dataDir}/cache`),
   };
 }

@@ -23,7 +23,7 @@ import {
   type RolloutStatus,
   type VersionRef,
 } from '@airlock/core';
-import { createRolloutActuator, sameRouting, type DesiredRouting as PortRouting, type ModelRef } from '@airlock/actuators';
+import { createRolloutActuator, sameRouting, type DesiredRouting as PortRouting, type ModelRef, type RolloutActuator } from '@airlock/actuators';
 import type { Database, Rollout, UnitOfWork } from '@airlock/persistence';
 import { deploymentSubject, routingOf } from './deployment.service.js';
 import { moveVersionStatus } from './version-status.js';
@@ -42,6 +42,15 @@ export interface RolloutControllerOptions {
   readonly analysisIntervalMs?: number;
   /** Rollouts reconciled at once within a tick (default 4; each is one transaction). */
   readonly concurrency?: number;
+  /**
+   * A second actuator that runs the execution engines (the Kubernetes one: stable and canary Deployments, replicas
+   * split by weight, a routing ConfigMap). The routing table stays the source of truth — engines read it and the
+   * kill switch writes it at once; after every tick the cluster is brought to each deployment's table whose
+   * revision it has not applied yet (level-triggered: a failure is logged and retried at the next tick).
+   */
+  readonly cluster?: RolloutActuator;
+  /** Called when applying a deployment's table to the cluster fails (it is retried at the next tick). */
+  readonly onClusterError?: (deployment: string, error: unknown) => void;
   /** Grace after an analysis metric's expected window before missing data turns Inconclusive. */
   readonly analysisGraceMs?: number;
 }
@@ -90,6 +99,23 @@ export class RolloutController {
     private readonly options: RolloutControllerOptions,
   ) {
     this.templates = options.analysisTemplates ?? { 'execution-quality': executionQualityTemplate(options.analysisIntervalMs ?? 60_000) };
+  }
+
+  /** Revision of each deployment's routing table last applied to the cluster actuator (in memory: a restart re-applies once). */
+  private readonly clusterRevisions = new Map<string, number>();
+
+  private async syncCluster(): Promise<void> {
+    const cluster = this.options.cluster;
+    if (!cluster) return;
+    for (const deployment of await this.db.read.deployments.list()) {
+      if (this.clusterRevisions.get(deployment.name) === deployment.revision) continue;
+      try {
+        await cluster.apply(portTable(deployment));
+        this.clusterRevisions.set(deployment.name, deployment.revision);
+      } catch (error) {
+        this.options.onClusterError?.(deployment.name, error);
+      }
+    }
   }
 
   /**
@@ -163,6 +189,7 @@ export class RolloutController {
     const slots = new Semaphore(this.options.concurrency ?? 4);
     const results = await Promise.all(due.map((rollout) => slots.run(() => this.reconcile(rollout.id))));
     changed += results.filter(Boolean).length;
+    await this.syncCluster();
     return { created, reconciled: active.length, changed: changed + created };
   }
 

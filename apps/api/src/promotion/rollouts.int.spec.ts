@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDataSource, Database } from '@airlock/persistence';
+import { KubernetesRolloutActuator } from '@airlock/actuators';
 import { RolloutController, RolloutLeaderLoop } from '@airlock/promotion';
+import { FakeKubeApi } from '../../../../packages/actuators/src/kube-api.testkit.js';
 import type { DataSource } from 'typeorm';
 import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
 import { MutableClock, createModel, versionWithStatus } from '../testing/promotion-fixtures.js';
@@ -152,6 +154,37 @@ describe('rollout controller: ticks, routing, commands, leader election (real Po
     expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${p.version.version}`, { key: quant })).body as Json).status).toBe('champion');
     expect(((await t.call('GET', `/v1/models/${MODEL}/versions/${stable.version}`, { key: quant })).body as Json).status).toBe('retired');
     expect(await events(p.id)).toEqual(expect.arrayContaining(['rollout.command.promoteFull', 'rollout.completed']));
+  });
+
+  it('with the Kubernetes actuator the cluster follows the routing table: replicas split by weight, routing ConfigMap, kill included', async () => {
+    const api = await new FakeKubeApi().start();
+    const errors: string[] = [];
+    const cluster = new KubernetesRolloutActuator({ kubeConfig: api.kubeConfig(), namespace: 'engines', image: 'registry.local/engine:1', totalReplicas: 10 });
+    const withCluster = new RolloutController(t.api.db, clock, { approvalTtlMs: t.config.approvalTtlMs, cluster, onClusterError: (d, e) => errors.push(`${d}: ${String(e)}`) });
+    try {
+      const stable = await crowned('k8s-desk');
+      const p = await approved('k8s-desk', [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }]);
+      await withCluster.tick();
+      expect(await routing('k8s-desk')).toMatchObject({ canaryWeight: 30 });
+      const track = (name: string) => api.get('deployments', 'engines', name) as Json | undefined;
+      expect(track('k8s-desk-stable')?.spec).toMatchObject({ replicas: 7 });
+      expect(track('k8s-desk-canary')?.spec).toMatchObject({ replicas: 3 });
+      const routingMap = api.get('configmaps', 'engines', 'k8s-desk-routing') as Json;
+      expect(JSON.parse((routingMap.data as Json)['routing.json'] as string)).toMatchObject({ canaryWeight: 30, canary: { version: String(p.version.version) }, stable: { version: String(stable.version) } });
+      // Nothing new: the cluster is not written again.
+      api.clearRequests();
+      await withCluster.tick();
+      expect(api.writes()).toEqual([]);
+      // The kill switch writes the routing table at once; the next tick brings the cluster to it.
+      const killed = await t.call('POST', '/v1/deployments/k8s-desk/kill', { key: risk, json: { reason: 'venue incident', mode: 'stable' } });
+      expect(killed.status).toBe(200);
+      await withCluster.tick();
+      expect(track('k8s-desk-canary')?.spec).toMatchObject({ replicas: 0 });
+      expect(track('k8s-desk-stable')?.spec).toMatchObject({ replicas: 10 });
+      expect(errors).toEqual([]);
+    } finally {
+      await api.stop();
+    }
   });
 
   it('the kill switch aborts the rollout; the controller never routes against it', async () => {

@@ -34,6 +34,11 @@ export class DeploymentRepository {
     return row ? toDeployment(row) : null;
   }
 
+  /** Every deployment, by name, read without locks. */
+  async list(): Promise<Deployment[]> {
+    return (await this.manager.find(DeploymentEntity, { order: { name: 'ASC' } })).map(toDeployment);
+  }
+
   /** Deployments by name, read without locks. */
   async findMany(names: readonly string[]): Promise<Deployment[]> {
     if (names.length === 0) return [];
