@@ -667,6 +667,7 @@ export class ShadowScorer {
         seed: this.options.execution.seed, // the simulator's: the same episode streams on both sides
         curve: this.options.execution.curve,
         config: { ...this.options.execution.config, recordFills: false },
+        yieldTo: () => new Promise<void>((resolve) => setImmediate(resolve)), // events keep flowing during the replay
       });
       const episodes = new Map(result.episodes.map((e) => [`${e.strategy}|${e.orderId}`, e]));
       for (const p of scores) {

@@ -49,6 +49,8 @@ export interface EngineInput {
   /** The expected-volume curve, or a factory given the engine's tracker (e.g. trailingVolumeCurve, causal). */
   readonly curve: ExpectedVolume | ((tracker: MarketTracker) => ExpectedVolume);
   readonly onProgress?: (eventsDone: number, eventsTotal: number) => void;
+  /** Awaited about every 16k messages: a replay running beside other work (the shadow runner) lets it in. */
+  readonly yieldTo?: () => Promise<void>;
 }
 
 /** A strategy's reusable decision batch (capacity = number of orders). */
@@ -114,6 +116,7 @@ export class ReplayEngine {
   private readonly impact: ImpactModel;
   private readonly slots: Slot[];
   private readonly onProgress: ((done: number, total: number) => void) | undefined;
+  private readonly yieldTo: (() => Promise<void>) | undefined;
 
   // --- orders (index o) ---
   readonly nOrders: number;
@@ -197,6 +200,7 @@ export class ReplayEngine {
     this.impact = new ImpactModel(config.impact, this.index.dailyVolBps, this.index.dailyVolume);
     this.fills = config.recordFills ? [] : null;
     this.onProgress = input.onProgress;
+    this.yieldTo = input.yieldTo;
 
     const nO = orders.length;
     this.nOrders = nO;
@@ -295,7 +299,10 @@ export class ReplayEngine {
       }
       tracker.consume(i);
       if (this.countBuy + this.countSell !== 0) this.match(i, t);
-      if (progress !== undefined && (i & 0x3fff) === 0) progress(i, n);
+      if ((i & 0x3fff) === 0) {
+        if (progress !== undefined) progress(i, n);
+        if (this.yieldTo !== undefined) await this.yieldTo();
+      }
     }
     await this.processInternal(Number.POSITIVE_INFINITY);
     if (progress !== undefined) progress(n, n);

@@ -34,6 +34,8 @@ export interface BacktestInput {
   readonly curve?: ExpectedVolume | ((tracker: MarketTracker) => ExpectedVolume);
   /** Called about every 16k messages and at the end (synchronously: keep it cheap). */
   readonly onProgress?: (progress: BacktestProgress) => void;
+  /** Awaited about every 16k messages (e.g. setImmediate), so a long replay shares the event loop. Results are unchanged. */
+  readonly yieldTo?: () => Promise<void>;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     seed: input.seed,
     curve,
     ...(onProgress ? { onProgress: (eventsDone: number, eventsTotal: number) => onProgress({ eventsDone, eventsTotal }) } : {}),
+    ...(input.yieldTo ? { yieldTo: input.yieldTo } : {}),
   });
   await engine.run();
 
