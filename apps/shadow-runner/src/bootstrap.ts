@@ -52,6 +52,7 @@ export async function startShadowRunner(config: ShadowRunnerConfig, overrides: S
     const sessionsGauge = new Gauge({ name: 'airlock_shadow_sessions_running', help: 'Shadow sessions being scored', registers: [metrics] });
     const inFlight = new Gauge({ name: 'airlock_shadow_orders_in_flight', help: 'Parent orders open in the flow', registers: [metrics] });
     const completed = new Counter({ name: 'airlock_shadow_sessions_completed_total', help: 'Sessions ended, by verdict of each candidate', labelNames: ['verdict'], registers: [metrics] });
+    const gates = new Counter({ name: 'airlock_gate_outcomes_total', help: 'Gates judged, by source (validation, shadow, rollout), gate and phase', labelNames: ['source', 'gate', 'phase'], registers: [metrics] });
 
     const ops = await startOpsServer({
       host: config.host,
@@ -90,7 +91,10 @@ export async function startShadowRunner(config: ShadowRunnerConfig, overrides: S
         }
       },
       onSessionCompleted: (id, verdicts) => {
-        for (const v of Object.values(verdicts)) completed.inc({ verdict: v.verdict });
+        for (const v of Object.values(verdicts)) {
+          completed.inc({ verdict: v.verdict });
+          for (const g of v.gates) gates.inc({ source: 'shadow', gate: g.name, phase: g.phase });
+        }
         logger.info({ session: id, verdicts: Object.fromEntries(Object.entries(verdicts).map(([k, v]) => [k, v.verdict])) }, 'shadow session completed');
       },
     });

@@ -94,8 +94,14 @@ describe('shadow runner on PostgreSQL and NATS', () => {
         if (view.phase !== 'Running' || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      const metrics = await (await fetch(`${runner.url}/metrics`)).text();
+      // The gate outcomes are counted right after the completion commits: read until they show (1 s at most).
+      let metrics = '';
+      for (let i = 0; i < 20 && !metrics.includes('source="shadow"'); i++) {
+        metrics = await (await fetch(`${runner.url}/metrics`)).text();
+        if (!metrics.includes('source="shadow"')) await new Promise((r) => setTimeout(r, 50));
+      }
       expect(metrics).toMatch(/airlock_shadow_lag_events\{app="shadow-runner"\} \d+/);
+      expect(metrics).toMatch(/airlock_gate_outcomes_total\{source="shadow",gate="is_delta_bps",phase="Successful",app="shadow-runner"\} 1/);
       expect(metrics).toMatch(/airlock_shadow_position\{app="shadow-runner"\} [1-9]\d*/);
     } finally {
       await runner.close();

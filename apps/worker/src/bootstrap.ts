@@ -9,6 +9,7 @@ import { startJobQueue, type PgBoss } from '@airlock/queue';
 import { RunInputs, ValidationService } from '@airlock/validation';
 import { Counter } from 'prom-client';
 import { OrphanSweepLoop } from './orphan-sweep.loop.js';
+import { registerWorkerMetrics } from './worker-metrics.js';
 import { startValidationProcessors } from './validation.processors.js';
 import type { WorkerConfig } from './worker-config.js';
 
@@ -73,7 +74,17 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
     const policy = { shardRetryLimit: config.shardRetryLimit, heartbeatSeconds: config.shardHeartbeatSeconds };
     const validation = new ValidationService(db, store, boss, clock, policy);
     const inputs = new RunInputs(db, store, config.cacheDir);
-    const processors = await startValidationProcessors({ boss, validation, inputs, concurrency: config.concurrency, policy, logger, metrics });
+    const workerMetrics = registerWorkerMetrics(metrics, db, boss);
+    const processors = await startValidationProcessors({
+      boss,
+      validation,
+      inputs,
+      concurrency: config.concurrency,
+      policy,
+      logger,
+      metrics,
+      onGate: (gate, phase) => workerMetrics.gateOutcome('validation', gate, phase),
+    });
     const sweepLoop = new OrphanSweepLoop(new OrphanSweeper(db, store, clock), { intervalMs: config.orphanSweepIntervalMs, graceMs: config.orphanGraceMs }, logger, deleted);
     const rolloutLoop = new RolloutLeaderLoop(
       db.dataSource,
@@ -81,6 +92,7 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
         approvalTtlMs: config.approvalTtlMs,
         analysisIntervalMs: config.analysisIntervalMs,
         ...(config.kubernetes ? { cluster: createRolloutActuator({ kind: 'kubernetes', ...config.kubernetes }) } : {}),
+        onMeasurement: (metric, phase) => workerMetrics.gateOutcome('rollout', metric, phase),
         onClusterError: (deployment, error) => logger.error({ err: error, deployment }, 'applying the routing table to the cluster failed; retried at the next tick'),
       }),
       { intervalMs: config.rolloutTickMs, advisoryLock: databaseKind({ databaseUrl: config.databaseUrl }) === 'postgres' },

@@ -16,6 +16,8 @@ export async function startValidationProcessors(options: {
   readonly policy: QueuePolicy;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /** Each gate of a judged run (its outcome on /metrics). */
+  readonly onGate?: (gate: string, phase: string) => void;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, validation, inputs, logger } = options;
   const duration = new Histogram({
@@ -56,7 +58,10 @@ export async function startValidationProcessors(options: {
       async (job) => {
         try {
           const report = await timed(AGGREGATE_QUEUE, () => validation.aggregate(job.data.runId));
-          if (report) logger.info({ runId: job.data.runId, phase: report.phase }, 'validation run judged');
+          if (report) {
+            logger.info({ runId: job.data.runId, phase: report.phase }, 'validation run judged');
+            for (const gate of report.gates) options.onGate?.(gate.name, gate.phase);
+          }
         } catch (error) {
           // The last attempt fails the run with the reason (the dead-letter queue covers a worker lost on it).
           if (job.retryCount >= options.policy.shardRetryLimit) {

@@ -42,7 +42,13 @@ describe('worker process', () => {
     const ready = await fetch(`${worker.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, artifactStore: { ok: true } } });
-    expect(await (await fetch(`${worker.url}/metrics`)).text()).toContain('airlock_orphan_artifacts_deleted_total');
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toContain('airlock_orphan_artifacts_deleted_total');
+    // Read at scrape time from pg-boss and the rollouts table (the queues exist, nothing is queued or rolling out).
+    expect(metrics).toMatch(/airlock_queue_depth\{queue="validation-shard",state="ready",app="worker"\} 0/);
+    expect(metrics).toMatch(/airlock_rollouts_active\{phase="Progressing",app="worker"\} 0/);
+    expect(metrics).toContain('# TYPE airlock_job_duration_seconds histogram');
+    expect(metrics).toContain('# TYPE airlock_gate_outcomes_total counter');
   });
 
   it('sweeps an unreferenced artifact and counts it', async () => {

@@ -49,6 +49,8 @@ export interface RolloutControllerOptions {
    * revision it has not applied yet (level-triggered: a failure is logged and retried at the next tick).
    */
   readonly cluster?: RolloutActuator;
+  /** Called for every live measurement taken (its metric and phase; /metrics counts them). */
+  readonly onMeasurement?: (metric: string, phase: string) => void;
   /** Called when applying a deployment's table to the cluster fails (it is retried at the next tick). */
   readonly onClusterError?: (deployment: string, error: unknown) => void;
   /** Grace after an analysis metric's expected window before missing data turns Inconclusive. */
@@ -264,6 +266,10 @@ export class RolloutController {
       } else {
         const command = rollout.pendingCommand ?? undefined;
         liveAnalysis = await this.measureLive(uow, rollout, nowMs);
+        for (const [metric, taken] of Object.entries(liveAnalysis.taken)) {
+          const before = rollout.liveAnalysis?.taken[metric]?.length ?? 0;
+          for (const m of taken.slice(before)) this.options.onMeasurement?.(metric, m.phase);
+        }
         ({ status, events } = reconcileRollout({
           spec,
           status: rollout.status,

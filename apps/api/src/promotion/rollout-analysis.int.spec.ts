@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { emptyLiveCounters, type LiveCounters } from '@airlock/core';
 import { RolloutController } from '@airlock/promotion';
+import { Registry } from 'prom-client';
+import { registerWorkerMetrics } from '../../../worker/src/worker-metrics.js';
 import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
 import { MutableClock, createModel, versionWithStatus } from '../testing/promotion-fixtures.js';
 
@@ -33,6 +35,8 @@ describe('rollout analysis on live metrics', () => {
   let quant: string;
   let risk: string;
   let controller: RolloutController;
+  /** The worker's metrics over the same database: what its /metrics would show. */
+  let registry: Registry;
   let seed = 500;
   let position = 0;
   let windowStart = 0;
@@ -78,7 +82,14 @@ describe('rollout analysis on live metrics', () => {
     t = await startTestApi({}, { clock });
     [quant, risk] = await Promise.all([t.keyWith('quant'), t.keyWith('risk')]);
     await createModel(t, quant, MODEL, 'low');
-    controller = new RolloutController(t.api.db, clock, { approvalTtlMs: t.config.approvalTtlMs, analysisIntervalMs: INTERVAL_MS, analysisGraceMs: 1000 });
+    registry = new Registry();
+    const workerMetrics = registerWorkerMetrics(registry, t.api.db, t.api.boss);
+    controller = new RolloutController(t.api.db, clock, {
+      approvalTtlMs: t.config.approvalTtlMs,
+      analysisIntervalMs: INTERVAL_MS,
+      analysisGraceMs: 1000,
+      onMeasurement: (metric, phase) => workerMetrics.gateOutcome('rollout', metric, phase),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -101,6 +112,9 @@ describe('rollout analysis on live metrics', () => {
     expect(await routing('good-desk')).toMatchObject({ canary: { version: candidate.version }, canaryWeight: 10 });
     expect(await status()).toBe('canary');
     await controller.tick(); // baselines
+    const during = await registry.metrics();
+    expect(during).toMatch(new RegExp(`airlock_rollout_canary_weight\\{deployment="good-desk",candidate="${MODEL}@${candidate.version}"\\} 10`));
+    expect(during).toMatch(/airlock_rollouts_active\{phase="Progressing"\} [1-9]/);
     for (let i = 0; i < 3; i++) {
       await live('good-desk', [
         { version: candidate.version, counters: orders([2, 3, 4, 3, 2, 3]) },
@@ -115,6 +129,8 @@ describe('rollout analysis on live metrics', () => {
     expect(await routing('good-desk')).toMatchObject({ stable: { version: candidate.version }, canary: null, canaryWeight: 0 });
     const version = (await t.call('GET', `/v1/models/${MODEL}/versions/${candidate.version}`, { key: quant })).body as Json;
     expect(version.status).toBe('champion');
+    // Three successful is_delta_bps measurements (count 3) were counted as gate outcomes.
+    expect(await registry.metrics()).toMatch(/airlock_gate_outcomes_total\{source="rollout",gate="is_delta_bps",phase="Successful"\} 3/);
   });
 
   it('a canary that costs 10 bps more is aborted at its first measurement: all flow back to stable', async () => {
