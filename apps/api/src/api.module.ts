@@ -1,3 +1,5 @@
+import { InventoryService } from '@airlock/reports';
+import { ReportsController } from './reports/reports.controller.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { ArtifactStore } from '@airlock/artifact-store';
@@ -52,6 +54,7 @@ export class ApiModule {
         HealthController,
         ModelsController,
         PromotionsController,
+        ReportsController,
         RolloutsController,
         ShadowsController,
         ValidationsController,
@@ -69,6 +72,7 @@ export class ApiModule {
         { provide: DatasetService, useValue: new DatasetService(infra.db, infra.store) },
         { provide: PromotionService, useValue: new PromotionService(infra.db, infra.clock, { approvalTtlMs: infra.config.approvalTtlMs }) },
         { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
+        { provide: InventoryService, useValue: new InventoryService(infra.db, () => infra.clock.now()) },
         { provide: RolloutService, useValue: new RolloutService(infra.db) },
         { provide: ShadowService, useValue: new ShadowService(infra.db, () => infra.clock.now(), infra.store) },
         ArtifactStoreReader,

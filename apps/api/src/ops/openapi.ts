@@ -334,6 +334,14 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    '/v1/reports/inventory': {
+      get: {
+        summary: 'The model inventory: every version in production, owner, tier, last and next validation, open findings (docs/reports.md)',
+        ...roles('auditor', 'risk', 'admin'),
+        parameters: [{ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv', 'html'] }, description: 'or by Accept: text/csv, text/html' }],
+        responses: { '200': ok('the inventory (JSON, CSV or HTML)'), ...errors(400, 401, 403) },
+      },
+    },
     '/v1/shadows': {
       post: {
         summary: 'Start a shadow session: candidate versions scored beside a deployment’s live flow (docs/shadow.md)',

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { RolloutController } from '@airlock/promotion';
+import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
+import { MutableClock, createModel, versionWithStatus } from '../testing/promotion-fixtures.js';
+
+// GET /v1/reports/inventory on real PostgreSQL: a deployment with a stable (validated 200 days ago: overdue for a
+// medium-tier model) and a canary at 20% (never validated), each row with its owner, tier, validation dates and
+// findings, in JSON, CSV and HTML.
+
+const MODEL = 'exec-inventory';
+const CAPS = { maxShareOfParentOrders: 50, maxNotionalPerOrder: 1_000_000, maxOrdersPerMinute: 60, allowedInstruments: ['*'] };
+
+describe('model inventory', () => {
+  const clock = new MutableClock();
+  let t: TestApi;
+  let quant: string;
+  let risk: string;
+  let auditor: string;
+  let stable: { version: number; sha256: string };
+  let canary: { version: number; sha256: string };
+
+  async function promote(version: number, steps: unknown[]): Promise<void> {
+    const created = await t.call('POST', '/v1/promotions', { key: quant, json: { model: MODEL, version, deployment: 'desk-inv', plan: { steps, caps: CAPS } } });
+    expect(created.status).toBe(201);
+    expect((await t.call('POST', `/v1/promotions/${created.body.id}/approvals`, { key: risk, json: { decision: 'approve' } })).body.phase).toBe('Approved');
+  }
+
+  beforeAll(async () => {
+    t = await startTestApi({}, { clock });
+    [quant, risk, auditor] = await Promise.all([t.keyWith('quant'), t.keyWith('risk'), t.keyWith('auditor')]);
+    await createModel(t, quant, MODEL, 'medium');
+    stable = await versionWithStatus(t, quant, MODEL, 41, 'shadow-passed');
+    canary = await versionWithStatus(t, quant, MODEL, 42, 'shadow-passed');
+    // The stable's validation finished 200 days ago (medium tier: every 180 days).
+    await t.api.db.transaction(async (uow) => {
+      const model = (await uow.models.findByName(MODEL))!;
+      const version = (await uow.versions.find(model, stable.version))!;
+      const id = randomUUID();
+      const at = new Date(clock.now().getTime() - 200 * 86_400_000);
+      await uow.validation.insertRun(
+        { id, versionId: version.id, suite: {}, champion: null, affectsStatus: false, phase: 'Running', shardsTotal: 0, shardsDone: 0, gates: null, report: null, evidenceSha256: null, error: null, requestedBy: 'test', createdAt: at, startedAt: at, finishedAt: null },
+        [],
+      );
+      await uow.validation.finishRun(id, { phase: 'Successful', gates: [], report: null, evidenceSha256: null, error: null, at });
+    });
+    const controller = new RolloutController(t.api.db, clock, { approvalTtlMs: t.config.approvalTtlMs });
+    await promote(stable.version, [{ setWeight: 100 }]);
+    await controller.tick();
+    await promote(canary.version, [{ setWeight: 20 }, { pause: {} }, { setWeight: 100 }]);
+    await controller.tick();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lists the stable and the canary with owner, tier, validations and findings (JSON)', async () => {
+    const res = await t.call('GET', '/v1/reports/inventory', { key: auditor });
+    expect(res.status).toBe(200);
+    const rows = (res.body as { rows: Json[] }).rows.filter((r) => r.deployment === 'desk-inv');
+    expect(rows).toHaveLength(2);
+    const [s, c] = [rows.find((r) => r.role === 'stable')!, rows.find((r) => r.role === 'canary')!];
+    expect(s).toMatchObject({ model: MODEL, version: stable.version, sha256: stable.sha256, status: 'champion', owner: expect.any(String), tier: 'medium', canaryWeight: 80, validationOverdue: true });
+    expect((s.lastValidation as Json).phase).toBe('Successful');
+    expect(Date.parse(s.nextValidationDue as string)).toBe(Date.parse((s.lastValidation as Json).finishedAt as string) + 180 * 86_400_000);
+    expect((s.openFindings as Json[]).map((f) => f.code)).toEqual(expect.arrayContaining(['VALIDATION_OVERDUE', 'ROLLOUT_PAUSED']));
+    expect(c).toMatchObject({ version: canary.version, status: 'canary', canaryWeight: 20, lastValidation: null, nextValidationDue: null, validationOverdue: false });
+    expect((c.openFindings as Json[]).map((f) => f.code)).toContain('NEVER_VALIDATED');
+  });
+
+  it('serves CSV and HTML by format or Accept; quants may not read it; an unknown format is refused', async () => {
+    const csv = await fetch(`${t.api.url}/v1/reports/inventory?format=csv`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('deployment,role,canaryWeight,model,version,sha256,status,owner,tier,assetClass,lastValidationPhase,lastValidationAt,nextValidationDue,validationOverdue,openFindings');
+    expect(lines.some((l) => l.startsWith(`desk-inv,canary,20,${MODEL},${canary.version},${canary.sha256},canary,`))).toBe(true);
+    const html = await fetch(`${t.api.url}/v1/reports/inventory`, { headers: { authorization: `Bearer ${auditor}`, accept: 'text/html' } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    const page = await html.text();
+    expect(page).toContain('<h1>Model inventory</h1>');
+    expect(page).toContain('<strong>VALIDATION_OVERDUE</strong>');
+    expect((await t.call('GET', '/v1/reports/inventory', { key: quant })).status).toBe(403);
+    const bad = await t.call('GET', '/v1/reports/inventory?format=pdf', { key: auditor });
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+});
