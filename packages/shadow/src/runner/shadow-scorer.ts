@@ -95,8 +95,8 @@ interface PendingRow {
   readonly publishedValues: readonly number[];
   /** candidate: the sessions and subject keys this row counts for; live: sessions watching the deployment. */
   readonly targets: readonly { readonly session: ScoredSession; readonly subject: ShadowSubject }[];
-  /** live rows: the decision already counted as skewed (by its features). */
-  readonly skewed?: boolean;
+  /** The live decision was already counted as skewed (by its features): read by live rows. */
+  readonly skewed: boolean;
 }
 
 interface PendingBatch {
@@ -436,8 +436,8 @@ export class ShadowScorer {
       }
     }
     // Skew, part 2: the live model recomputed on the runner's features must give the published actions.
-    this.enqueue(loaded, recomputed, {
-      kind: 'live',
+    const row = (kind: PendingRow['kind'], targets: PendingRow['targets']): PendingRow => ({
+      kind,
       orderId: order.id,
       session: order.session,
       tsNs: event.tsNs,
@@ -445,25 +445,16 @@ export class ShadowScorer {
       eventId: event.id,
       publishedNames: event.actionNames,
       publishedValues: event.actions,
-      targets: watch.liveTargets(loaded.subject),
+      targets,
       skewed: skewed !== null,
     });
+    this.enqueue(loaded, recomputed, row('live', watch.liveTargets(loaded.subject)));
 
     // Candidates at the same decision point, each on its own features from the same book and order state.
     for (const { loaded: candidate, targets } of watch.candidates) {
       const features = this.scratch(candidate.policy.features.length);
       day.features(candidate.policy.features).compute(event.tsNs, 1, state, features);
-      this.enqueue(candidate, features, {
-        kind: 'candidate',
-        orderId: order.id,
-        session: order.session,
-        tsNs: event.tsNs,
-        position,
-        eventId: event.id,
-        publishedNames: event.actionNames,
-        publishedValues: event.actions,
-        targets,
-      });
+      this.enqueue(candidate, features, row('candidate', targets));
     }
     for (const batch of this.pending.values()) if (batch.rows.length >= this.options.maxBatchRows) await this.runBatch(batch);
   }
