@@ -30,8 +30,8 @@
  * --http-concurrency N (8), --skip-scale, --skip-rollback. Progress goes to stderr, results to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FEATURES, emptyLiveCounters, type Clock, type LiveCounters } from '@airlock/core';
@@ -42,6 +42,7 @@ import { RolloutController, RolloutLeaderLoop, type TickResult } from '@airlock/
 import { pino } from 'pino';
 import { startApi, systemClock, type RunningApi } from '../bootstrap.js';
 import { loadApiConfig, type ApiConfig } from '../config/api-config.js';
+import { cpuSnapshot, interference, machine, type CpuSnapshot, type Interference } from './bench-machine.js';
 
 const args = process.argv.slice(2);
 const numberFlag = (name: string, fallback: number): number => {
@@ -77,77 +78,6 @@ const summary = (xs: readonly number[]): Summary => ({ n: xs.length, min: round1
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const cell = (s: Summary) => `p50 ${fmt(s.p50)} ms [${fmt(s.min)}–${fmt(s.max)}], n = ${s.n}`;
 
-// ------------------------------------------------------------------------------------------ interference
-
-/** Clock ticks per second of /proc CPU counters (USER_HZ; 100 on every Linux this runs on). */
-const TICKS_PER_SEC = 100;
-
-const readText = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // gone meanwhile, or not Linux
-  }
-};
-
-interface CpuSnapshot {
-  readonly atMs: number;
-  readonly machineBusy: number;
-  readonly ours: number;
-}
-
-/** Machine-wide busy CPU ticks, and ours: this process plus the PostgreSQL backends serving our database. */
-function cpuSnapshot(databaseName: string): CpuSnapshot | undefined {
-  const stat = readText('/proc/stat');
-  if (!stat) return undefined;
-  const cpu = (stat.split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((sum, v) => sum + (Number.isFinite(v) ? v : 0), 0);
-  const machineBusy = total - (cpu[3] ?? 0) - (cpu[4] ?? 0);
-  let ours = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid !== process.pid && !(readText(`/proc/${pid}/cmdline`) ?? '').includes(databaseName)) continue;
-    const text = readText(`/proc/${pid}/stat`);
-    if (!text) continue;
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
-    ours += (fields[11] ?? 0) + (fields[12] ?? 0);
-  }
-  return { atMs: nowMs(), machineBusy, ours };
-}
-
-interface Interference {
-  /** Average cores busy with other processes over the window. */
-  readonly otherCores: number;
-  /** Average cores this benchmark used (this process and our PostgreSQL backends). */
-  readonly oursCores: number;
-}
-
-function interference(from: CpuSnapshot | undefined, to: CpuSnapshot | undefined): Interference | null {
-  if (!from || !to || to.atMs <= from.atMs) return null;
-  const seconds = (to.atMs - from.atMs) / 1000;
-  const busy = (to.machineBusy - from.machineBusy) / TICKS_PER_SEC / seconds;
-  const ours = (to.ours - from.ours) / TICKS_PER_SEC / seconds;
-  const round2 = (x: number) => Math.round(x * 100) / 100;
-  return { otherCores: round2(Math.max(0, busy - ours)), oursCores: round2(Math.max(0, ours)) };
-}
-
-function machine() {
-  let cpuModel = cpus()[0]?.model ?? 'unknown';
-  try {
-    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
-  } catch {
-    // not Linux: os.cpus() model
-  }
-  return {
-    cores: cpus().length,
-    cpuModel,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    loadAvgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
-  };
-}
 
 // --------------------------------------------------------------------------------------------- HTTP + fixtures
 
