@@ -1,5 +1,5 @@
-import { InventoryService } from '@airlock/reports';
-import { ReportsController } from './reports/reports.controller.js';
+import { InventoryService, LifecycleReportService } from '@airlock/reports';
+import { ReportsController, VersionReportController } from './reports/reports.controller.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { ArtifactStore } from '@airlock/artifact-store';
@@ -55,6 +55,7 @@ export class ApiModule {
         ModelsController,
         PromotionsController,
         ReportsController,
+        VersionReportController,
         RolloutsController,
         ShadowsController,
         ValidationsController,
@@ -73,6 +74,7 @@ export class ApiModule {
         { provide: PromotionService, useValue: new PromotionService(infra.db, infra.clock, { approvalTtlMs: infra.config.approvalTtlMs }) },
         { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
         { provide: InventoryService, useValue: new InventoryService(infra.db, () => infra.clock.now()) },
+        { provide: LifecycleReportService, useValue: new LifecycleReportService(infra.db, () => infra.clock.now()) },
         { provide: RolloutService, useValue: new RolloutService(infra.db) },
         { provide: ShadowService, useValue: new ShadowService(infra.db, () => infra.clock.now(), infra.store) },
         ArtifactStoreReader,

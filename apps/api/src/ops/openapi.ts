@@ -334,6 +334,18 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('the rollout with its pendingCommand'), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    '/v1/models/{name}/versions/{version}/report': {
+      get: {
+        summary: 'The lifecycle report of a version: identity, lineage, validation, shadow, approvals, rollouts with every measurement, incidents, audit events and the chain’s verification (docs/reports.md)',
+        ...roles('quant', 'risk', 'admin', 'auditor'),
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html'] }, description: 'or by Accept: text/html; pdf is not available yet' },
+        ],
+        responses: { '200': ok('the report (JSON or HTML)'), ...errors(400, 401, 403, 404) },
+      },
+    },
     '/v1/reports/inventory': {
       get: {
         summary: 'The model inventory: every version in production, owner, tier, last and next validation, open findings (docs/reports.md)',

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { DomainError } from '@airlock/core';
-import { InventoryService, inventoryCsv, inventoryHtml } from '@airlock/reports';
+import { InventoryService, LifecycleReportService, inventoryCsv, inventoryHtml, lifecycleReportHtml } from '@airlock/reports';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../http/auth.guard.js';
+import { parsePositiveInt } from '../http/parse.js';
 
 type Format = 'json' | 'csv' | 'html';
 
@@ -37,5 +38,38 @@ export class ReportsController {
       return inventoryHtml(inventory);
     }
     return inventory;
+  }
+}
+
+/**
+ * The lifecycle report of one version (docs/reports.md): JSON by default, HTML by `format=html` or
+ * `Accept: text/html`. PDF is not produced yet (no headless browser on these machines): `format=pdf` is refused.
+ */
+@Controller('v1/models')
+@Roles('quant', 'risk', 'admin', 'auditor')
+export class VersionReportController {
+  constructor(private readonly reports: LifecycleReportService) {}
+
+  @Get(':name/versions/:version/report')
+  async report(
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Headers('accept') accept?: string,
+    @Query('format') format?: string,
+  ) {
+    if (format === 'pdf' || (format === undefined && accept?.includes('application/pdf'))) {
+      throw new DomainError('VALIDATION_FAILED', 'the PDF rendering of reports is not available yet: ask for html and print it', {
+        errors: [{ field: 'format', message: 'pdf is not available yet; use json or html' }],
+      });
+    }
+    const kind = formatOf(format, accept);
+    if (kind === 'csv') throw new DomainError('VALIDATION_FAILED', 'a lifecycle report has no CSV form', { errors: [{ field: 'format', message: 'must be json or html' }] });
+    const report = await this.reports.report(name, parsePositiveInt(version, 'version'));
+    if (kind === 'html') {
+      void reply.header('content-type', 'text/html; charset=utf-8');
+      return lifecycleReportHtml(report);
+    }
+    return report;
   }
 }

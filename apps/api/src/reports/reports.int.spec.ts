@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { RolloutController } from '@airlock/promotion';
+import { ShadowService } from '@airlock/shadow';
 import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
 import { MutableClock, createModel, versionWithStatus } from '../testing/promotion-fixtures.js';
 
@@ -44,6 +45,14 @@ describe('model inventory', () => {
       );
       await uow.validation.finishRun(id, { phase: 'Successful', gates: [], report: null, evidenceSha256: null, error: null, at });
     });
+    // A shadow session that passed the stable (the runner's completion path, through the service).
+    const shadows = new ShadowService(t.api.db, () => clock.now(), t.api.store);
+    expect((await t.call('POST', '/v1/promotions', { key: quant, json: { model: MODEL, version: stable.version, deployment: 'shadow-desk' } })).status).toBe(201);
+    const started = await t.call('POST', '/v1/shadows', { key: quant, json: { model: MODEL, candidates: [stable.version], deployment: 'shadow-desk' } });
+    expect(started.status).toBe(201);
+    const session = started.body as { id: string };
+    const gate = { name: 'is_delta_bps', phase: 'Successful' as const, value: -0.4, condition: '<= 1', message: 'interval [-0.9, 0.1] meets <= 1' };
+    await shadows.complete(session.id, { phase: 'Completed', verdicts: { [`${MODEL}@${stable.version}`]: { verdict: 'shadow-passed', gates: [gate] } }, evidence: new TextEncoder().encode('{"evidence":true}') });
     const controller = new RolloutController(t.api.db, clock, { approvalTtlMs: t.config.approvalTtlMs });
     await promote(stable.version, [{ setWeight: 100 }]);
     await controller.tick();
@@ -82,5 +91,36 @@ describe('model inventory', () => {
     expect((await t.call('GET', '/v1/reports/inventory', { key: quant })).status).toBe(403);
     const bad = await t.call('GET', '/v1/reports/inventory?format=pdf', { key: auditor });
     expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('the lifecycle report of a version that went through it all has every section, and its chain verifies', async () => {
+    const res = await t.call('GET', `/v1/models/${MODEL}/versions/${stable.version}/report`, { key: auditor });
+    expect(res.status).toBe(200);
+    const r = res.body as Json;
+    expect(r.schema).toBe('airlock.lifecycle-report/1');
+    expect(r.identity).toMatchObject({ model: MODEL, version: stable.version, sha256: stable.sha256, status: 'champion', tier: 'medium' });
+    expect((r.lineage as Json).features).toEqual(expect.any(Array));
+    expect((r.validation as Json[])[0]).toMatchObject({ phase: 'Successful' });
+    expect((r.shadow as Json[])[0]).toMatchObject({ deployment: 'shadow-desk', phase: 'Completed', verdict: 'shadow-passed', gates: [expect.objectContaining({ name: 'is_delta_bps' })] });
+    const promotions = r.promotions as Json[];
+    const approved = promotions.find((p) => p.deployment === 'desk-inv')!;
+    expect(approved.phase).toBe('Approved');
+    expect((approved.approvals as Json[])[0]).toMatchObject({ decision: 'approve', sha256: stable.sha256, planHash: approved.planHash });
+    const rollout = (r.rollouts as Json[]).find((x) => x.deployment === 'desk-inv')!;
+    expect(rollout.phase).toBe('Healthy');
+    expect((rollout.timeline as Json[]).map((e) => e.action)).toEqual(expect.arrayContaining(['rollout.created', 'rollout.weightSet', 'rollout.completed']));
+    const actions = ((r.audit as Json).events as Json[]).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['version.registered', 'promotion.requested', 'promotion.approved', 'shadow.started', 'shadow.completed', 'rollout.completed']));
+    expect((r.audit as Json).chain).toMatchObject({ ok: true });
+
+    const html = await fetch(`${t.api.url}/v1/models/${MODEL}/versions/${stable.version}/report?format=html`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    const page = await html.text();
+    for (const section of ['identity', 'lineage', 'validation', 'shadow', 'approvals', 'rollouts', 'incidents', 'audit']) expect(page).toContain(`<h2 id="${section}">`);
+    expect(page).toContain('<svg');
+    expect(page).toContain('Audit chain: <strong>verified');
+    const pdf = await t.call('GET', `/v1/models/${MODEL}/versions/${stable.version}/report?format=pdf`, { key: auditor });
+    expect([pdf.status, pdf.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await t.call('GET', `/v1/models/${MODEL}/versions/999/report`, { key: auditor })).status).toBe(404);
   });
 });
