@@ -1,4 +1,5 @@
-import { InventoryService, LifecycleReportService } from '@airlock/reports';
+import { EvidencePackService, InventoryService, LifecycleReportService } from '@airlock/reports';
+import { EvidencePackController } from './reports/evidence-pack.controller.js';
 import { ReportsController, VersionReportController } from './reports/reports.controller.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -51,6 +52,7 @@ export class ApiModule {
         DatasetsController,
         DeploymentsController,
         DocsController,
+        EvidencePackController,
         HealthController,
         ModelsController,
         PromotionsController,
@@ -75,6 +77,7 @@ export class ApiModule {
         { provide: DeploymentService, useValue: new DeploymentService(infra.db) },
         { provide: InventoryService, useValue: new InventoryService(infra.db, () => infra.clock.now()) },
         { provide: LifecycleReportService, useValue: new LifecycleReportService(infra.db, () => infra.clock.now()) },
+        { provide: EvidencePackService, useValue: new EvidencePackService(infra.db, () => infra.clock.now()) },
         { provide: RolloutService, useValue: new RolloutService(infra.db) },
         { provide: ShadowService, useValue: new ShadowService(infra.db, () => infra.clock.now(), infra.store) },
         ArtifactStoreReader,

@@ -18,6 +18,7 @@ import { ApiModule } from './api.module.js';
 import type { ApiConfig } from './config/api-config.js';
 import { registerIdempotencyHooks } from './http/idempotency.hooks.js';
 import { createMetricsRegistry, registerHttpMetrics } from '@airlock/runtime';
+import { closePdfRenderer } from '@airlock/reports';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -134,6 +135,8 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       routes,
       async close() {
         await app.close();
+        // The report PDF renderer's Chromium, if a PDF was asked for (launched lazily, shared by the process).
+        await closePdfRenderer();
         await boss.stop({ graceful: true, timeout: 5000 });
         await store.close();
         await dataSource.destroy();

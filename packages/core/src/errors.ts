@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   APPROVAL_EXPIRED: 'the promotion’s approval window has closed',
   APPROVAL_BINDING_MISMATCH: 'the vote names another artifact sha256 or plan hash than the promotion',
   DEPLOYMENT_NOT_KILLED: 'the deployment is not killed or halted: nothing to resume',
+  RENDERER_UNAVAILABLE: 'the PDF renderer (headless Chromium) is not installed or did not start',
   INTERNAL: 'an unexpected error',
 } as const;
 

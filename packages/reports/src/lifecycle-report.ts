@@ -81,8 +81,7 @@ export class LifecycleReportService {
     const bySeq = new Map<number, AuditEvent>();
     for (const subject of subjects) for (const e of await read.auditEvents.list({ subject, limit: 10_000 })) bySeq.set(e.seq, e);
     const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-    const verifier = new AuditChainVerifier();
-    for await (const event of read.auditEvents.stream()) if (!verifier.add(event)) break;
+    const chain = await this.chain();
 
     const incidents: { at: string; kind: string; detail: string }[] = [];
     for (const r of rollouts) {
@@ -146,8 +145,15 @@ export class LifecycleReportService {
         measurements: r.liveAnalysis?.taken ?? {},
       })),
       incidents,
-      audit: { events, chain: verifier.result() },
+      audit: { events, chain },
     };
+  }
+
+  /** The whole audit chain recomputed from its first event. */
+  async chain(): Promise<ChainVerification> {
+    const verifier = new AuditChainVerifier();
+    for await (const event of this.db.read.auditEvents.stream()) if (!verifier.add(event)) break;
+    return verifier.result();
   }
 }
 

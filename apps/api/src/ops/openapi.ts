@@ -341,9 +341,26 @@ export const OPENAPI_DOCUMENT = {
         parameters: [
           { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
-          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html'] }, description: 'or by Accept: text/html; pdf is not available yet' },
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html', 'pdf'] }, description: 'or by Accept: text/html or application/pdf (A4, rendered from the HTML by headless Chromium)' },
         ],
-        responses: { '200': ok('the report (JSON or HTML)'), ...errors(400, 401, 403, 404) },
+        responses: {
+          '200': {
+            description: 'the report (JSON, HTML or PDF)',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/html': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+          },
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    '/v1/reports/evidence-pack': {
+      get: {
+        summary: 'The algorithm-governance evidence pack for a period: per deployment its algorithms, tests before deployment, authorisations, limits, kill-switch activations and rollbacks, lifecycle reports and audit events; one zip with MANIFEST.sha256 (docs/reports.md)',
+        ...roles('auditor', 'risk', 'admin'),
+        parameters: [
+          { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'inclusive: YYYY-MM-DD (UTC) or an ISO-8601 instant' },
+          { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'exclusive' },
+        ],
+        responses: { '200': ok('application/zip'), ...errors(400, 401, 403) },
       },
     },
     '/v1/reports/inventory': {

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { DomainError } from '@airlock/core';
-import { InventoryService, LifecycleReportService, inventoryCsv, inventoryHtml, lifecycleReportHtml } from '@airlock/reports';
+import { InventoryService, LifecycleReportService, inventoryCsv, inventoryHtml, lifecycleReportHtml, renderPdf } from '@airlock/reports';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../http/auth.guard.js';
 import { parsePositiveInt } from '../http/parse.js';
@@ -43,7 +43,8 @@ export class ReportsController {
 
 /**
  * The lifecycle report of one version (docs/reports.md): JSON by default, HTML by `format=html` or
- * `Accept: text/html`. PDF is not produced yet (no headless browser on these machines): `format=pdf` is refused.
+ * `Accept: text/html`, PDF by `format=pdf` or `Accept: application/pdf` — the same HTML printed to A4 by headless
+ * Chromium (`renderPdf`); a missing Chromium is 503 `RENDERER_UNAVAILABLE`.
  */
 @Controller('v1/models')
 @Roles('quant', 'risk', 'admin', 'auditor')
@@ -58,14 +59,17 @@ export class VersionReportController {
     @Headers('accept') accept?: string,
     @Query('format') format?: string,
   ) {
-    if (format === 'pdf' || (format === undefined && accept?.includes('application/pdf'))) {
-      throw new DomainError('VALIDATION_FAILED', 'the PDF rendering of reports is not available yet: ask for html and print it', {
-        errors: [{ field: 'format', message: 'pdf is not available yet; use json or html' }],
-      });
-    }
-    const kind = formatOf(format, accept);
-    if (kind === 'csv') throw new DomainError('VALIDATION_FAILED', 'a lifecycle report has no CSV form', { errors: [{ field: 'format', message: 'must be json or html' }] });
+    const pdf = format === 'pdf' || (format === undefined && accept?.includes('application/pdf') === true);
+    const kind = pdf ? 'pdf' : formatOf(format, accept);
+    if (kind === 'csv') throw new DomainError('VALIDATION_FAILED', 'a lifecycle report has no CSV form', { errors: [{ field: 'format', message: 'must be json, html or pdf' }] });
     const report = await this.reports.report(name, parsePositiveInt(version, 'version'));
+    if (kind === 'pdf') {
+      const bytes = await renderPdf(lifecycleReportHtml(report));
+      void reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${report.identity.model}-${report.identity.version}-report.pdf"`);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     if (kind === 'html') {
       void reply.header('content-type', 'text/html; charset=utf-8');
       return lifecycleReportHtml(report);

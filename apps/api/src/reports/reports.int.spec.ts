@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RolloutController } from '@airlock/promotion';
 import { ShadowService } from '@airlock/shadow';
 import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
@@ -119,8 +123,35 @@ describe('model inventory', () => {
     for (const section of ['identity', 'lineage', 'validation', 'shadow', 'approvals', 'rollouts', 'incidents', 'audit']) expect(page).toContain(`<h2 id="${section}">`);
     expect(page).toContain('<svg');
     expect(page).toContain('Audit chain: <strong>verified');
-    const pdf = await t.call('GET', `/v1/models/${MODEL}/versions/${stable.version}/report?format=pdf`, { key: auditor });
-    expect([pdf.status, pdf.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect((await t.call('GET', `/v1/models/${MODEL}/versions/999/report`, { key: auditor })).status).toBe(404);
+  });
+
+  it('the lifecycle report as PDF: rendered from the same HTML by Chromium, its pages turn into images, its text names the artifact', async () => {
+    const res = await fetch(`${t.api.url}/v1/models/${MODEL}/versions/${stable.version}/report?format=pdf`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${MODEL}-${stable.version}-report.pdf"`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // By Accept too.
+    const byAccept = await fetch(`${t.api.url}/v1/models/${MODEL}/versions/${stable.version}/report`, { headers: { authorization: `Bearer ${auditor}`, accept: 'application/pdf' } });
+    expect([byAccept.status, byAccept.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    expect(Buffer.from(await byAccept.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-report-pdf-'));
+    try {
+      const file = join(dir, 'report.pdf');
+      await writeFile(file, bytes);
+      execFileSync('pdftoppm', ['-png', '-r', '50', file, join(dir, 'page')], { stdio: 'pipe' });
+      const pages = (await readdir(dir)).filter((f) => f.startsWith('page') && f.endsWith('.png'));
+      expect(pages.length).toBeGreaterThanOrEqual(1);
+      for (const page of pages) expect((await stat(join(dir, page))).size).toBeGreaterThan(0);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toContain('Lifecycle report');
+      // A sha256 may wrap across lines in a table cell: compare with whitespace removed.
+      expect(text.replace(/\s+/g, '')).toContain(stable.sha256);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
