@@ -105,9 +105,12 @@ export class ApiClient {
     return { notModified: false, etag: response.headers.get('etag'), body: body as T };
   }
 
-  /** GETs raw bytes (an artifact), with the same error mapping as the JSON calls. */
-  async getBytes(path: string): Promise<Uint8Array> {
-    const headers: Record<string, string> = { accept: 'application/octet-stream, application/problem+json' };
+  /**
+   * GETs raw bytes (an artifact, a PDF, a zip), with the same error mapping as the JSON calls; `accept` names the
+   * media type asked for (default application/octet-stream).
+   */
+  async getBytes(path: string, accept = 'application/octet-stream'): Promise<Uint8Array> {
+    const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let response: Response;

@@ -3,10 +3,15 @@ import { registerAuditCommands } from './audit.command.js';
 import { registerBacktestCommand } from './backtest.command.js';
 import { registerDataCommands } from './data.command.js';
 import { registerDatasetsCommands } from './datasets.command.js';
+import { registerDeploymentsCommands } from './deployments.command.js';
 import { registerLiveSimCommand } from './live-sim.command.js';
 import { registerLoginCommand } from './login.command.js';
 import { registerMigrateCommands } from './migrate.command.js';
 import { registerModelsCommands } from './models.command.js';
+import { registerPromotionsCommands } from './promotions.command.js';
+import { registerReportsCommands } from './reports.command.js';
+import { registerRolloutCommands } from './rollout.command.js';
+import { registerShadowCommands } from './shadow.command.js';
 import { registerUpCommand } from './up.command.js';
 import { registerValidateCommands } from './validate.command.js';
 
@@ -18,10 +23,15 @@ export const COMMAND_MODULES: RegisterCommands[] = [
   registerBacktestCommand,
   registerDataCommands,
   registerDatasetsCommands,
+  registerDeploymentsCommands,
   registerLiveSimCommand,
   registerLoginCommand,
   registerMigrateCommands,
   registerModelsCommands,
+  registerPromotionsCommands,
+  registerReportsCommands,
+  registerRolloutCommands,
+  registerShadowCommands,
   registerUpCommand,
   registerValidateCommands,
 ];
