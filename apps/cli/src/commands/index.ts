@@ -12,6 +12,7 @@ import { registerPromotionsCommands } from './promotions.command.js';
 import { registerReportsCommands } from './reports.command.js';
 import { registerRolloutCommands } from './rollout.command.js';
 import { registerShadowCommands } from './shadow.command.js';
+import { registerTrainCommand } from './train.command.js';
 import { registerUpCommand } from './up.command.js';
 import { registerValidateCommands } from './validate.command.js';
 
@@ -32,6 +33,7 @@ export const COMMAND_MODULES: RegisterCommands[] = [
   registerReportsCommands,
   registerRolloutCommands,
   registerShadowCommands,
+  registerTrainCommand,
   registerUpCommand,
   registerValidateCommands,
 ];
