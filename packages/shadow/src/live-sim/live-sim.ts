@@ -1,21 +1,20 @@
 import { DomainError, routeParentOrder, type BatchPolicy, type VersionRef } from '@airlock/core';
 import {
   systemReplayClock,
-  type BookLevel,
   type LiveEvent,
   type LiveEventType,
   type OrderOutcome,
   type ReplayClock,
 } from '@airlock/live-flow';
 import {
-  EMPTY_ASK_TICKS,
-  EMPTY_BID_TICKS,
   EventType,
   FlowDayBuilder,
+  dayView,
   forEachFlowMarketEvent,
   generateParentOrders,
   runBacktest,
   validateParentOrders,
+  visibleLevels,
   type FillRecord,
   type MarketDay,
   type ParentOrder,
@@ -86,16 +85,8 @@ export function marketEventAt(flow: LiveSimFlowDay, r: number): LiveEvent {
   const envelope = { v: 1 as const, id: `md-${b.instrument}-${b.date}-${seq}`, instrument: b.instrument, session: b.date, tsNs: b.timeNs[r] as number, seq };
   const type = b.type[r] as number;
   if (type === EventType.BookUpdate) {
-    const L = b.levels;
-    const bids: BookLevel[] = [];
-    const asks: BookLevel[] = [];
-    for (let l = 0, k = r * L; l < L; l++, k++) {
-      const bp = b.bidPrice[k] as number;
-      if (bp !== EMPTY_BID_TICKS && (b.bidSize[k] as number) > 0) bids.push([bp, b.bidSize[k] as number]);
-      const ap = b.askPrice[k] as number;
-      if (ap !== EMPTY_ASK_TICKS && (b.askSize[k] as number) > 0) asks.push([ap, b.askSize[k] as number]);
-    }
-    return { ...envelope, type: 'book', tickSize: flow.tickSize, depth: L, bids, asks };
+    const { bids, asks } = visibleLevels(b, r, b.levels);
+    return { ...envelope, type: 'book', tickSize: flow.tickSize, depth: b.levels, bids, asks };
   }
   // A trade row: direction is the resting side (−1 = a resting sell was lifted: buyer-initiated).
   const aggressor = flow.unknownAggressor[r] === 1 ? 'unknown' : (b.direction[r] as number) < 0 ? 'buy' : 'sell';
@@ -107,29 +98,6 @@ export function marketEventAt(flow: LiveSimFlowDay, r: number): LiveEvent {
     size: b.size[r] as number,
     aggressor,
     hidden: type === EventType.ExecuteHidden,
-  };
-}
-
-/** Rows [0, length) of a day as a day (views, no copy). */
-function dayPrefix(day: MarketDay, length: number): MarketDay {
-  if (length >= day.length) return day;
-  const L = day.levels;
-  return {
-    instrument: day.instrument,
-    date: day.date,
-    levels: L,
-    tickSize: day.tickSize,
-    length,
-    timeNs: day.timeNs.subarray(0, length),
-    type: day.type.subarray(0, length),
-    orderId: day.orderId.subarray(0, length),
-    size: day.size.subarray(0, length),
-    price: day.price.subarray(0, length),
-    direction: day.direction.subarray(0, length),
-    askPrice: day.askPrice.subarray(0, length * L),
-    askSize: day.askSize.subarray(0, length * L),
-    bidPrice: day.bidPrice.subarray(0, length * L),
-    bidSize: day.bidSize.subarray(0, length * L),
   };
 }
 
@@ -294,7 +262,7 @@ export async function runLiveSim(options: LiveSimOptions): Promise<LiveSimSummar
     const recorder = recordingStrategy(policy, options.skew);
     const maxEnd = waveOrders.reduce((m, o) => Math.max(m, o.endNs), 0);
     const result = await runBacktest({
-      day: dayPrefix(fday, rowsThrough(fday, maxEnd)),
+      day: dayView(fday, Math.min(fday.length, rowsThrough(fday, maxEnd))),
       orders: waveOrders,
       strategies: { live: recorder.strategy },
       seed: execution.seed,

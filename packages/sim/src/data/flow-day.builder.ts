@@ -1,4 +1,4 @@
-import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, EventType, type MarketDay } from './market-day.js';
+import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, EventType, dayView, type MarketDay } from './market-day.js';
 
 /** A price level: [priceTicks, shares]. */
 export type FlowLevel = readonly [number, number];
@@ -98,25 +98,7 @@ export class FlowDayBuilder implements MarketDay {
 
   /** A fixed-length view of the rows so far (shares the columns; valid until the next append grows them). */
   snapshot(): MarketDay {
-    const n = this.length;
-    const L = this.levels;
-    return {
-      instrument: this.instrument,
-      date: this.date,
-      levels: L,
-      tickSize: this.tickSize,
-      length: n,
-      timeNs: this.timeNs.subarray(0, n),
-      type: this.type.subarray(0, n),
-      orderId: this.orderId.subarray(0, n),
-      size: this.size.subarray(0, n),
-      price: this.price.subarray(0, n),
-      direction: this.direction.subarray(0, n),
-      askPrice: this.askPrice.subarray(0, n * L),
-      askSize: this.askSize.subarray(0, n * L),
-      bidPrice: this.bidPrice.subarray(0, n * L),
-      bidSize: this.bidSize.subarray(0, n * L),
-    };
+    return dayView(this, this.length);
   }
 
   private nextRow(timeNs: number, type: number): number {
@@ -185,19 +167,28 @@ export function forEachFlowMarketEvent(
     }
     if (type === EventType.Halt || type === EventType.Cross) continue;
     if (i > 0 && sameTop(day, i - 1, i, L, D)) continue;
-    const bids: FlowLevel[] = [];
-    const asks: FlowLevel[] = [];
-    const k = i * D;
-    for (let l = 0; l < L; l++) {
-      const bp = day.bidPrice[k + l] as number;
-      const bs = day.bidSize[k + l] as number;
-      if (bp !== EMPTY_BID_TICKS && bs > 0) bids.push([bp, bs]);
-      const ap = day.askPrice[k + l] as number;
-      const as = day.askSize[k + l] as number;
-      if (ap !== EMPTY_ASK_TICKS && as > 0) asks.push([ap, as]);
-    }
+    const { bids, asks } = visibleLevels(day, i, L);
     visit.book(i, t, bids, asks);
   }
+}
+
+/**
+ * The first `levels` occupied levels of each side of book row `row` (best first; empty levels left out), as a
+ * live-flow book event lists them.
+ */
+export function visibleLevels(day: MarketDay, row: number, levels: number): { bids: FlowLevel[]; asks: FlowLevel[] } {
+  const bids: FlowLevel[] = [];
+  const asks: FlowLevel[] = [];
+  const k = row * day.levels;
+  for (let l = 0; l < Math.min(levels, day.levels); l++) {
+    const bp = day.bidPrice[k + l] as number;
+    const bs = day.bidSize[k + l] as number;
+    if (bp !== EMPTY_BID_TICKS && bs > 0) bids.push([bp, bs]);
+    const ap = day.askPrice[k + l] as number;
+    const as = day.askSize[k + l] as number;
+    if (ap !== EMPTY_ASK_TICKS && as > 0) asks.push([ap, as]);
+  }
+  return { bids, asks };
 }
 
 function sameTop(day: MarketDay, a: number, b: number, L: number, D: number): boolean {

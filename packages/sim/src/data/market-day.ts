@@ -65,3 +65,25 @@ export type LobsterEventType = Exclude<EventType, typeof EventType.BookUpdate>;
 /** Sentinels for unoccupied levels, in ticks (LOBSTER's ±9999999999 dummies do not fit an int32). */
 export const EMPTY_ASK_TICKS = 2_147_483_647;
 export const EMPTY_BID_TICKS = -2_147_483_647;
+
+/** Rows [0, length) of `day` as a day of their own: views of its columns, no copy (valid while they are). */
+export function dayView(day: MarketDay, length: number): MarketDay {
+  const L = day.levels;
+  return {
+    instrument: day.instrument,
+    date: day.date,
+    levels: L,
+    tickSize: day.tickSize,
+    length,
+    timeNs: day.timeNs.subarray(0, length),
+    type: day.type.subarray(0, length),
+    orderId: day.orderId.subarray(0, length),
+    size: day.size.subarray(0, length),
+    price: day.price.subarray(0, length),
+    direction: day.direction.subarray(0, length),
+    askPrice: day.askPrice.subarray(0, length * L),
+    askSize: day.askSize.subarray(0, length * L),
+    bidPrice: day.bidPrice.subarray(0, length * L),
+    bidSize: day.bidSize.subarray(0, length * L),
+  };
+}
