@@ -1,6 +1,6 @@
 import { createRolloutActuator } from '@airlock/actuators';
 import { createArtifactStore, s3ClientConfigFromEnv, type ArtifactStore } from '@airlock/artifact-store';
-import type { Clock } from '@airlock/core';
+import type { Clock, MetricSpec } from '@airlock/core';
 import { createDataSource, Database, databaseKind } from '@airlock/persistence';
 import { RolloutController, RolloutLeaderLoop } from '@airlock/promotion';
 import { OrphanSweeper } from '@airlock/registry';
@@ -27,6 +27,11 @@ export interface WorkerOverrides {
   readonly boss?: PgBoss;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Analysis templates by name for the rollout controller (default: the built-in `execution-quality` over
+   * AIRLOCK_ANALYSIS_INTERVAL_MS). The demo passes one sized to the few orders a short simulated session trades.
+   */
+  readonly analysisTemplates?: Readonly<Record<string, readonly MetricSpec[]>>;
 }
 
 /**
@@ -91,6 +96,7 @@ export async function startWorker(config: WorkerConfig, overrides: WorkerOverrid
       new RolloutController(db, clock, {
         approvalTtlMs: config.approvalTtlMs,
         analysisIntervalMs: config.analysisIntervalMs,
+        ...(overrides.analysisTemplates ? { analysisTemplates: overrides.analysisTemplates } : {}),
         ...(config.kubernetes ? { cluster: createRolloutActuator({ kind: 'kubernetes', ...config.kubernetes }) } : {}),
         onMeasurement: (metric, phase) => workerMetrics.gateOutcome('rollout', metric, phase),
         onClusterError: (deployment, error) => logger.error({ err: error, deployment }, 'applying the routing table to the cluster failed; retried at the next tick'),

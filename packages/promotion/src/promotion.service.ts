@@ -1,4 +1,4 @@
-import { moveVersionStatus } from './version-status.js';
+import { approvableFrom, moveVersionStatus } from './version-status.js';
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_ROLLOUT_PLAN,
@@ -167,7 +167,7 @@ export class PromotionService {
   private async decide(uow: UnitOfWork, actor: Principal, promotion: Promotion, phase: 'Approved' | 'Rejected', data: Record<string, unknown>): Promise<Promotion> {
     await uow.promotions.decide(promotion.id, phase, uow.at);
     await uow.audit(actor, `promotion.${phase.toLowerCase()}`, promotionSubject(promotion.id), data);
-    if (phase === 'Approved') await moveVersionStatus(uow, promotion.target, 'approved', ['shadow-passed'], { promotionId: promotion.id });
+    if (phase === 'Approved') await moveVersionStatus(uow, promotion.target, 'approved', approvableFrom(promotion), { promotionId: promotion.id });
     return { ...promotion, phase, decidedAt: uow.at };
   }
 

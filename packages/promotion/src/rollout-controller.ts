@@ -26,7 +26,7 @@ import {
 import { createRolloutActuator, sameRouting, type DesiredRouting as PortRouting, type ModelRef, type RolloutActuator } from '@airlock/actuators';
 import type { Database, Rollout, UnitOfWork } from '@airlock/persistence';
 import { deploymentSubject, routingOf } from './deployment.service.js';
-import { moveVersionStatus } from './version-status.js';
+import { moveVersionStatus, statusBeforePromotion } from './version-status.js';
 import { promotionSubject } from './promotion.service.js';
 
 export interface RolloutControllerOptions {
@@ -239,7 +239,7 @@ export class RolloutController {
       });
       if (expired) {
         await uow.audit('system', 'rollout.aborted', promotionSubject(promotionId), { rolloutId: rollout.id, reason: 'approvalExpired', message: status.abort?.message });
-        await moveVersionStatus(uow, spec.candidate, 'shadow-passed', ['approved'], { rolloutId: rollout.id, reason: 'approvalExpired' });
+        await moveVersionStatus(uow, spec.candidate, await statusBeforePromotion(uow, promotionId), ['approved'], { rolloutId: rollout.id, reason: 'approvalExpired' });
       }
       return true;
     });
@@ -292,7 +292,7 @@ export class RolloutController {
           if (event.type === 'weightSet' && (event.canaryWeight ?? 0) > 0) {
             await moveVersionStatus(uow, spec.candidate, 'canary', ['approved', 'shadow-passed'], { rolloutId: rollout.id });
           } else if (event.type === 'aborted') {
-            const to = event.reason === 'analysisFailed' ? 'rejected' : 'shadow-passed';
+            const to = event.reason === 'analysisFailed' ? 'rejected' : await statusBeforePromotion(uow, rollout.promotionId);
             await moveVersionStatus(uow, spec.candidate, to, ['approved', 'canary'], { rolloutId: rollout.id, reason: event.reason ?? null });
           }
         }
@@ -345,13 +345,13 @@ export class RolloutController {
     await uow.versions.setStatus(version, 'champion');
     await uow.aliases.upsert(model, { alias: 'champion', version: version.version, updatedAt: uow.at, updatedBy: 'system:rollout-controller' });
     await uow.audit('system', 'alias.set', `model:${model.name}`, { alias: 'champion', version: version.version, sha256: version.sha256, rolloutId: rollout.id });
-    await uow.audit('system', 'version.status-changed', `model:${model.name}@${version.version}`, { status: 'champion', rolloutId: rollout.id });
+    await uow.audit('system', 'version.status-changed', `model:${model.name}@${version.version}`, { from: version.status, to: 'champion', rolloutId: rollout.id });
     if (stable && !(stable.model === candidate.model && stable.version === candidate.version)) {
       const previousModel = await uow.models.findByName(stable.model);
       const previous = previousModel ? await uow.versions.find(previousModel, stable.version) : null;
       if (previous) {
         await uow.versions.setStatus(previous, 'retired');
-        await uow.audit('system', 'version.status-changed', `model:${stable.model}@${stable.version}`, { status: 'retired', rolloutId: rollout.id });
+        await uow.audit('system', 'version.status-changed', `model:${stable.model}@${stable.version}`, { from: previous.status, to: 'retired', rolloutId: rollout.id });
       }
     }
   }

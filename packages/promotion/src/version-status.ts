@@ -1,4 +1,4 @@
-import type { VersionRef, VersionStatus } from '@airlock/core';
+import type { Promotion, VersionRef, VersionStatus } from '@airlock/core';
 import type { UnitOfWork } from '@airlock/persistence';
 
 /**
@@ -15,4 +15,20 @@ export async function moveVersionStatus(uow: UnitOfWork, ref: VersionRef, to: Ve
   await uow.versions.setStatus(version, to);
   await uow.audit('system', 'version.status-changed', `model:${ref.model}@${ref.version}`, { from: version.status, to, ...data });
   return true;
+}
+
+/**
+ * The statuses a version may be approved from under this promotion: shadow-passed, or — when an admin overrode
+ * the eligibility check — the status it had then (so an overridden version still follows approved → canary →
+ * champion / rejected).
+ */
+export const approvableFrom = (promotion: Pick<Promotion, 'override'>): VersionStatus[] => ['shadow-passed', ...(promotion.override ? [promotion.override.fromStatus] : [])];
+
+/**
+ * Where a version goes back to when its rollout ends without a verdict on it (a manual abort, a kill, an expired
+ * approval): shadow-passed, or the status an admin override promoted it from (it never passed shadow).
+ */
+export async function statusBeforePromotion(uow: UnitOfWork, promotionId: string): Promise<VersionStatus> {
+  const promotion = await uow.promotions.find(promotionId);
+  return promotion?.override?.fromStatus ?? 'shadow-passed';
 }

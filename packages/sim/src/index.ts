@@ -40,7 +40,7 @@ export {
   type SyntheticDayOptions,
   type SyntheticRegime,
 } from './data/synthetic-day.generator.js';
-export { writeLobster } from './data/lobster.writer.js';
+export { writeLobster, writeLobsterZip } from './data/lobster.writer.js';
 export { FlowDayBuilder, forEachFlowMarketEvent, visibleLevels, type FlowLevel, type TradeAggressor } from './data/flow-day.builder.js';
 // --- execution engine (orders, features, execution models, strategies, metrics, statistics, backtest) ---
 export * from './orders/parent-order.js';

@@ -186,7 +186,7 @@ export const OPENAPI_DOCUMENT = {
         requestBody: json({
           type: 'object',
           properties: {
-            suite: { type: 'string', description: 'a shipped suite: default-low | default-medium | default-high | smoke' },
+            suite: { type: 'string', description: 'a shipped suite: default-low | default-medium | default-high | smoke | desk-day' },
             suiteDefinition: { type: 'object', description: 'a whole suite document (docs/validation.md), instead of a name' },
           },
         }),

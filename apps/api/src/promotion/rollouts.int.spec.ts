@@ -138,6 +138,24 @@ describe('rollout controller: ticks, routing, commands, leader election (real Po
     expect((await t.call('GET', '/v1/rollouts/not-a-uuid', { key: quant })).status).toBe(404);
   });
 
+  it('an admin-overridden version follows the lifecycle (approved → canary) and a manual abort returns it to the status it was overridden from', async () => {
+    await crowned('hotfix');
+    const version = await versionWithStatus(t, quant, MODEL, (seed += 1), 'validated');
+    const created = await t.call('POST', '/v1/promotions', { json: { model: MODEL, version: version.version, deployment: 'hotfix', plan: { steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 100 }], caps: CAPS }, override: { reason: 'hotfix' } } });
+    expect(created.body.override).toMatchObject({ fromStatus: 'validated' });
+    await t.call('POST', `/v1/promotions/${created.body.id}/approvals`, { key: risk, json: { decision: 'approve', comment: 'hotfix procedure' } });
+    latest.set('hotfix', created.body.id as string);
+    const status = async () => ((await t.call('GET', `/v1/models/${MODEL}/versions/${version.version}`, { key: quant })).body as Json).status;
+    expect(await status()).toBe('approved');
+    await controller.tick();
+    expect(await status()).toBe('canary');
+    const rollout = await rolloutOf('hotfix');
+    await t.call('POST', `/v1/rollouts/${rollout.id}/abort`, { key: risk, json: { reason: 'second thoughts' } });
+    await controller.tick();
+    // It never passed shadow: back to "validated", not "shadow-passed".
+    expect(await status()).toBe('validated');
+  });
+
   it('promote-full (risk) skips the remaining steps: the candidate becomes stable and champion at the next tick', async () => {
     const stable = await crowned('fast-track');
     const p = await approved('fast-track', [{ setWeight: 5 }, { pause: {} }, { setWeight: 25 }, { pause: {} }, { setWeight: 100 }]);

@@ -15,9 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { loadApiConfig, startApi } from '@airlock/api';
 import { buildMlpPolicy, OnnxPolicy } from '@airlock/onnx';
 import { createTestDatabase } from '@airlock/persistence/testing';
-import { generateSyntheticDay, loadMarketDay, writeLobster } from '@airlock/sim';
+import { generateSyntheticDay, loadMarketDay, writeLobsterZip } from '@airlock/sim';
 import { aggregateRun, loadSuite, planShards, runShard, type Suite } from '@airlock/validation';
-import { zipSync } from 'fflate';
 import { pino } from 'pino';
 import { spawnWorker, type WorkerProcess } from '@airlock/worker/testing';
 
@@ -51,10 +50,7 @@ try {
   let source = 'shared GOOG 2012-06-21, 10 levels';
   if (!existsSync(SHARED_DAY)) {
     const day = generateSyntheticDay({ regime: 'calm', seed: 101, events: 200_000, levels: 10 });
-    const files = await writeLobster(day, join(scratch, 'lobster'));
-    archive = join(scratch, 'synthetic.zip');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(archive, zipSync({ [files.messageFile.split('/').pop()!]: readFileSync(files.messageFile), [files.orderbookFile.split('/').pop()!]: readFileSync(files.orderbookFile) }));
+    archive = await writeLobsterZip(day, scratch, 'synthetic.zip');
     source = 'synthetic calm day (../shared/data is absent)';
   }
   const form = new FormData();

@@ -3,6 +3,7 @@ import { registerAuditCommands } from './audit.command.js';
 import { registerBacktestCommand } from './backtest.command.js';
 import { registerDataCommands } from './data.command.js';
 import { registerDatasetsCommands } from './datasets.command.js';
+import { registerDemoCommand } from './demo.command.js';
 import { registerDeploymentsCommands } from './deployments.command.js';
 import { registerLiveSimCommand } from './live-sim.command.js';
 import { registerLoginCommand } from './login.command.js';
@@ -24,6 +25,7 @@ export const COMMAND_MODULES: RegisterCommands[] = [
   registerBacktestCommand,
   registerDataCommands,
   registerDatasetsCommands,
+  registerDemoCommand,
   registerDeploymentsCommands,
   registerLiveSimCommand,
   registerLoginCommand,

@@ -43,8 +43,8 @@ async function planFile(name: string, steps: unknown[]): Promise<string> {
 }
 
 /** promote (requester) → approve (risk): the promotion's id. */
-async function promoteApproved(version: number, plan: string): Promise<string> {
-  const promoted = await airlock(requester, ['promote', MODEL, String(version), '--deployment', DEPLOYMENT, '--plan', plan, '--json']);
+async function promoteApproved(version: number, plan: string, model = MODEL, deployment = DEPLOYMENT): Promise<string> {
+  const promoted = await airlock(requester, ['promote', model, String(version), '--deployment', deployment, '--plan', plan, '--json']);
   expect(promoted.code).toBe(ExitCode.Ok);
   const id = json<{ id: string }>(promoted.out).id;
   expect((await airlock(risk, ['approve', id, '--comment', 'reviewed'])).code).toBe(ExitCode.Ok);
@@ -240,6 +240,171 @@ describe('airlock kill and resume-deployment', () => {
     expect(badMode.code).toBe(ExitCode.BadInput);
     const unknown = await airlock(risk, ['kill', 'desk-nothing', '--reason', 'x']);
     expect([unknown.code, unknown.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error NOT_FOUND')]);
+  });
+});
+
+describe('a live rollout: resume, promote-full, kill --mode halt', () => {
+  // A model and deployment of their own, so the reports below still see DEPLOYMENT as the tests above left it.
+  const LIVE_MODEL = 'exec-live';
+  const LIVE = 'desk-live';
+  const lv = { stable: 0, canary: 0, next: 0 };
+  let rolloutId: string;
+  const rolloutById = async (id: string) => (await t.call('GET', `/v1/rollouts/${id}`, { key: auditor })).body;
+  const routing = async () => (await t.call('GET', `/v1/deployments/${LIVE}/routing`, { key: auditor })).body;
+  /** promote → approve → tick, a second later than the last (the test clock stands still, and `--deployment` picks the newest rollout). */
+  const startRollout = async (version: number, planName: string, steps: unknown[]) => {
+    clock.advanceMs(1000);
+    await promoteApproved(version, await planFile(planName, steps), LIVE_MODEL, LIVE);
+    await controller.tick();
+  };
+
+  beforeAll(async () => {
+    await createModel(t, author, LIVE_MODEL, 'low');
+    let seed = 950;
+    for (const name of ['stable', 'canary', 'next'] as const) lv[name] = (await versionWithStatus(t, author, LIVE_MODEL, (seed += 1), 'shadow-passed')).version;
+    await startRollout(lv.stable, 'live-crown.json', [{ setWeight: 100 }]);
+    expect(await routing()).toMatchObject({ stable: { model: LIVE_MODEL, version: lv.stable }, canary: null, halted: false });
+  }, 60_000);
+
+  it('resume of a rollout held at a pause step: refused to a quant; risk resumes → the next tick moves it to the next weight', async () => {
+    await startRollout(lv.canary, 'live-canary.json', [{ setWeight: 10 }, { pause: {} }, { setWeight: 40 }, { pause: {} }, { setWeight: 100 }]);
+    const live = json<{ id: string }>((await airlock(auditor, ['rollout', 'status', '--deployment', LIVE, '--json'])).out);
+    rolloutId = live.id;
+    expect(live).toMatchObject({ phase: 'Paused', step: 1, canaryWeight: 10, pause: { kind: 'step' }, candidate: { model: LIVE_MODEL, version: lv.canary } });
+    expect(await routing()).toMatchObject({ stable: { version: lv.stable }, canary: { model: LIVE_MODEL, version: lv.canary }, canaryWeight: 10 });
+
+    const asQuant = await airlock(author, ['rollout', 'resume', rolloutId]);
+    expect(asQuant.code).toBe(ExitCode.BadInput);
+    expect(asQuant.err).toContain('error FORBIDDEN: this action needs one of the roles: risk, admin');
+    expect(asQuant.err).toContain('hint: the key is valid but its roles may not do this; it needs one of: risk, admin');
+    expect(await rolloutById(rolloutId)).toMatchObject({ pendingCommand: null });
+
+    const resumed = await airlock(risk, ['rollout', 'resume', rolloutId, '--reason', 'fills look normal']);
+    expect(resumed.code).toBe(ExitCode.Ok);
+    expect(resumed.err).toBe('');
+    expect(resumed.out).toMatch(new RegExp(`^resume of rollout ${rolloutId} recorded; the controller applies it on its next tick\\n`));
+    expect(resumed.out).toMatch(/phase\s+Paused \(step\)\n/);
+    expect(resumed.out).toMatch(/canary weight\s+10%\n/);
+    expect(resumed.out).toMatch(/pending\s+resume by key:\S+: fills look normal \(next tick\)/);
+    // One command at a time: a second one before the tick is refused, and nothing moved yet.
+    const again = await airlock(risk, ['rollout', 'resume', rolloutId]);
+    expect([again.code, again.err]).toEqual([ExitCode.BadInput, expect.stringContaining("error CONFLICT: a resume command is waiting for the controller's next tick")]);
+    expect(await rolloutById(rolloutId)).toMatchObject({ phase: 'Paused', step: 1, canaryWeight: 10, pendingCommand: { kind: 'resume', reason: 'fills look normal' } });
+
+    await controller.tick();
+    expect(await rolloutById(rolloutId)).toMatchObject({ phase: 'Paused', step: 3, canaryWeight: 40, pause: { kind: 'step' }, pendingCommand: null });
+    expect(await routing()).toMatchObject({ stable: { version: lv.stable }, canary: { version: lv.canary }, canaryWeight: 40, halted: false });
+    const status = await airlock(auditor, ['rollout', 'status', rolloutId]);
+    expect(status.code).toBe(ExitCode.Ok);
+    expect(status.out).toMatch(/phase\s+Paused \(step\)\n/);
+    expect(status.out).toMatch(/step\s+4 of 5 \{"pause":\{\}\}\n/);
+    expect(status.out).toMatch(/canary weight\s+40%/);
+    expect(status.out).not.toContain('pending');
+
+    const unknown = await airlock(risk, ['rollout', 'resume', '00000000-0000-4000-8000-000000000000']);
+    expect([unknown.code, unknown.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error NOT_FOUND')]);
+  });
+
+  it('promote-full: a quant key is refused (403 → exit 2); risk skips the remaining steps → Healthy, the candidate stable; a finished rollout has nothing to resume', async () => {
+    const asQuant = await airlock(author, ['rollout', 'promote-full', rolloutId, '--reason', 'impatient']);
+    expect(asQuant.code).toBe(ExitCode.BadInput);
+    expect(asQuant.out).toBe('');
+    expect(asQuant.err).toContain('error FORBIDDEN: this action needs one of the roles: risk, admin');
+    const asAuditor = await airlock(auditor, ['rollout', 'promote-full', rolloutId]);
+    expect([asAuditor.code, asAuditor.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error FORBIDDEN')]);
+    expect(await rolloutById(rolloutId)).toMatchObject({ phase: 'Paused', canaryWeight: 40, pendingCommand: null });
+
+    const full = await airlock(risk, ['rollout', 'promote-full', rolloutId, '--reason', 'canary clean for a week']);
+    expect(full.code).toBe(ExitCode.Ok);
+    expect(full.out).toMatch(new RegExp(`^promote-full of rollout ${rolloutId} recorded; the controller applies it on its next tick\\n`));
+    expect(full.out).toMatch(/pending\s+promoteFull by key:\S+: canary clean for a week \(next tick\)/);
+    expect(await routing()).toMatchObject({ canary: { version: lv.canary }, canaryWeight: 40 });
+
+    await controller.tick();
+    const done = await rolloutById(rolloutId);
+    expect(done).toMatchObject({ phase: 'Healthy', step: 5, steps: 5, canaryWeight: 100, pendingCommand: null, abort: null });
+    expect(done.finishedAt).not.toBeNull();
+    expect(await routing()).toMatchObject({ stable: { model: LIVE_MODEL, version: lv.canary }, canary: null, canaryWeight: 0, halted: false, kill: null });
+    const status = await airlock(auditor, ['rollout', 'status', '--deployment', LIVE]);
+    expect(status.code).toBe(ExitCode.Ok);
+    expect(status.out).toMatch(new RegExp(`^rollout\\s+${rolloutId}\\n`));
+    expect(status.out).toMatch(/phase\s+Healthy\n/);
+    expect(status.out).toMatch(/step\s+5 of 5 \(all done\)\n/);
+    expect(status.out).toMatch(/canary weight\s+100%/);
+    expect(status.out).toMatch(/finished\s+\S+/);
+
+    // Not paused (finished): resume and another promote-full are conflicts, exit 2.
+    const resume = await airlock(risk, ['rollout', 'resume', rolloutId]);
+    expect([resume.code, resume.out, resume.err]).toEqual([ExitCode.BadInput, '', expect.stringContaining('error CONFLICT: the rollout is Healthy: nothing to resume')]);
+    const twice = await airlock(risk, ['rollout', 'promote-full', rolloutId, '--json']);
+    expect([twice.code, twice.out, twice.err]).toEqual([ExitCode.BadInput, '', expect.stringContaining('error CONFLICT: the rollout is Healthy')]);
+  });
+
+  it('resume of a live rollout that is not paused (Progressing, measuring): accepted, then ignored by the controller', async () => {
+    // The API refuses a command only on a finished rollout (or with one waiting); the reconciler ignores a resume
+    // of a rollout neither Paused nor Degraded (a `rollout.commandIgnored` audit event), and the rollout goes on as it was.
+    await startRollout(lv.next, 'live-next.json', [{ setWeight: 20 }, { analysis: { templates: ['execution-quality'] } }, { setWeight: 100 }]);
+    const live = json<{ id: string; promotionId: string }>((await airlock(auditor, ['rollout', 'status', '--deployment', LIVE, '--json'])).out);
+    expect(live).toMatchObject({ phase: 'Progressing', step: 1, canaryWeight: 20, pause: null, candidate: { version: lv.next } });
+    rolloutId = live.id;
+
+    const resumed = await airlock(risk, ['rollout', 'resume', rolloutId, '--json']);
+    expect(resumed.code).toBe(ExitCode.Ok);
+    expect(json(resumed.out)).toMatchObject({ id: rolloutId, phase: 'Progressing', pendingCommand: { kind: 'resume' } });
+    await controller.tick();
+    expect(await rolloutById(rolloutId)).toMatchObject({ phase: 'Progressing', step: 1, canaryWeight: 20, pendingCommand: null });
+    expect(await routing()).toMatchObject({ canary: { version: lv.next }, canaryWeight: 20, halted: false });
+    const audit = (await t.call('GET', `/v1/audit?subject=promotion:${live.promotionId}`, { key: auditor })).body as { items: { action: string }[] };
+    expect(audit.items.map((e) => e.action)).toEqual(expect.arrayContaining(['rollout.command.resume', 'rollout.commandIgnored']));
+  });
+
+  it('kill --mode halt (risk): the canary is dropped and nothing is routed; the rollout ends Aborted (killed); resume-deployment lifts the halt', async () => {
+    const live = await rolloutById(rolloutId);
+    expect(live).toMatchObject({ phase: 'Progressing', canaryWeight: 20, candidate: { version: lv.next } });
+    const before = await routing();
+    expect(before).toMatchObject({ stable: { version: lv.canary }, canary: { version: lv.next }, canaryWeight: 20, halted: false });
+
+    const asQuant = await airlock(author, ['kill', LIVE, '--reason', 'venue outage', '--mode', 'halt']);
+    expect([asQuant.code, asQuant.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error FORBIDDEN')]);
+    expect(await routing()).toMatchObject({ revision: before.revision, halted: false, canaryWeight: 20 });
+
+    const killed = await airlock(risk, ['kill', LIVE, '--reason', 'venue outage', '--mode', 'halt']);
+    expect(killed.code).toBe(ExitCode.Ok);
+    expect(killed.out).toMatch(new RegExp(`^killed ${LIVE} \\(halt\\)\\n`));
+    expect(killed.out).toMatch(new RegExp(`stable\\s+${LIVE_MODEL} v${lv.canary} `));
+    expect(killed.out).toMatch(/canary\s+—\n/);
+    expect(killed.out).toMatch(/halted\s+yes: no flow is routed\n/);
+    expect(killed.out).toMatch(/kill\s+halt: venue outage \(/);
+    expect(killed.out).toMatch(new RegExp(`revision\\s+${before.revision + 1}\\n`));
+    const halted = await routing();
+    expect(halted).toMatchObject({ halted: true, canary: null, canaryWeight: 0, stable: { version: lv.canary }, kill: { mode: 'halt', reason: 'venue outage' }, revision: before.revision + 1 });
+
+    // The controller's next tick ends the rollout against the kill, and routes nothing back.
+    await controller.tick();
+    expect(await rolloutById(live.id)).toMatchObject({ phase: 'Aborted', canaryWeight: 0, abort: { reason: 'killed' } });
+    expect(await routing()).toMatchObject({ halted: true, canary: null, canaryWeight: 0 });
+    const status = await airlock(auditor, ['rollout', 'status', live.id]);
+    expect(status.code).toBe(ExitCode.Finding);
+    expect(status.out).toMatch(new RegExp(`aborted\\s+killed: deployment ${LIVE} was halted by key:\\S+: venue outage`));
+    const resumeRollout = await airlock(risk, ['rollout', 'resume', live.id]);
+    expect([resumeRollout.code, resumeRollout.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error CONFLICT: the rollout is Aborted')]);
+
+    const quantResume = await airlock(author, ['resume-deployment', LIVE]);
+    expect([quantResume.code, quantResume.err]).toEqual([ExitCode.BadInput, expect.stringContaining('error FORBIDDEN')]);
+    const resumed = await airlock(risk, ['resume-deployment', LIVE, '--reason', 'venue back']);
+    expect(resumed.code).toBe(ExitCode.Ok);
+    expect(resumed.out).toMatch(new RegExp(`^resumed ${LIVE}\\n`));
+    expect(resumed.out).toMatch(/halted\s+no\n/);
+    expect(resumed.out).toMatch(/kill\s+—\n/);
+    expect(resumed.out).toMatch(/canary\s+—\n/);
+    // The halt is lifted; the canary is not restored (a new rollout brings one back).
+    expect(await routing()).toMatchObject({ halted: false, kill: null, canary: null, canaryWeight: 0, stable: { version: lv.canary }, revision: halted.revision + 1 });
+
+    const notKilled = await airlock(risk, ['resume-deployment', LIVE]);
+    expect([notKilled.code, notKilled.out, notKilled.err]).toEqual([ExitCode.BadInput, '', expect.stringContaining('error DEPLOYMENT_NOT_KILLED')]);
+    const noReason = await airlock(risk, ['kill', LIVE, '--mode', 'halt']);
+    expect([noReason.code, noReason.err]).toEqual([ExitCode.BadInput, expect.stringContaining("required option '--reason <text>' not specified")]);
+    expect(await routing()).toMatchObject({ halted: false, kill: null });
   });
 });
 

@@ -30,7 +30,7 @@ export function registerValidateCommands(program: Command): void {
     program
       .command('validate <model> <version>')
       .description('Request a validation run of a version (backtests against the baselines, gates, verdict)')
-      .addOption(new Option('--suite <name>', 'a shipped suite: default-low | default-medium | default-high | smoke (default: the tier’s)').conflicts('suiteFile'))
+      .addOption(new Option('--suite <name>', 'a shipped suite: default-low | default-medium | default-high | smoke | desk-day (default: the tier’s)').conflicts('suiteFile'))
       .option('--suite-file <suite.json>', 'a whole suite document instead of a shipped one (docs/validation.md)')
       .option('--wait', 'follow the run to its verdict; exit 1 unless Successful')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 1; the run goes on)', positiveSeconds),

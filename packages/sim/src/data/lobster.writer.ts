@@ -1,5 +1,6 @@
-import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { zipSync } from 'fflate';
 import { EMPTY_ASK_TICKS, EMPTY_BID_TICKS, type MarketDay } from './market-day.js';
 import { LOBSTER_DUMMY_ASK, LOBSTER_DUMMY_BID, formatTimeNs } from './lobster-csv.parser.js';
 
@@ -63,4 +64,17 @@ async function writeInChunks(file: string, rows: number, line: (k: number) => st
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Writes a MarketDay as one LOBSTER sample-style zip (the message and orderbook CSVs side by side), the form
+ * `POST /v1/datasets` takes: a synthetic day registered as a dataset where real data is absent. Returns the path.
+ */
+export async function writeLobsterZip(day: MarketDay, dir: string, name = `${day.instrument}_${day.date}.zip`): Promise<string> {
+  const files = await writeLobster(day, join(dir, 'lobster'));
+  const entries: Record<string, Uint8Array> = { [basename(files.messageFile)]: await readFile(files.messageFile) };
+  if (files.orderbookFile !== '') entries[basename(files.orderbookFile)] = await readFile(files.orderbookFile);
+  const archive = join(dir, name);
+  await writeFile(archive, zipSync(entries));
+  return archive;
 }
