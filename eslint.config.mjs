@@ -15,4 +15,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The web console (apps/api/console): plain ES modules that run in the browser, no build step.
+    files: ['apps/api/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', Node: 'readonly', AbortController: 'readonly', Blob: 'readonly' },
+    },
+  },
 );

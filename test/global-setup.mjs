@@ -1,5 +1,5 @@
 // Runs once before the test suite: the integration tests need the machine's PostgreSQL (and later NATS) up, and
-// the report PDF's Chromium and poppler-utils installed.
+// the report PDF's Chromium (also the web console's browser tests) and poppler-utils installed.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -16,6 +16,7 @@ import type { ApiConfig } from './config/api-config.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ApiKeysController } from './keys/api-keys.controller.js';
+import { MeController } from './keys/me.controller.js';
 import { CatalogController } from './ops/catalog.controller.js';
 import { DocsController } from './ops/docs.controller.js';
 import { HealthController } from './ops/health.controller.js';
@@ -54,6 +55,7 @@ export class ApiModule {
         DocsController,
         EvidencePackController,
         HealthController,
+        MeController,
         ModelsController,
         PromotionsController,
         ReportsController,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
@@ -40,6 +41,9 @@ async function sweepSpool(dir: string, maxAgeMs: number, logger: Logger): Promis
   }
   if (removed > 0) logger.info({ removed, dir }, 'stale upload spool files removed');
 }
+
+/** The web console's static files (apps/api/console), see docs/console.md. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
 
 /** Largest JSON body accepted (bytes); uploads are multipart and have their own limit. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -115,6 +119,10 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     await app.register(fastifyMultipart as never, { throwFileSizeLimit: true });
     const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
     await app.register(fastifyStatic as never, { root: swaggerUiDir, prefix: '/docs/assets/', decorateReply: false });
+    // The web console: static files, no build step. This file is src/bootstrap.ts or dist/bootstrap.js, one level
+    // below the package root either way, so the folder resolves the same from the sources (tests) and the build.
+    await app.register(fastifyStatic as never, { root: CONSOLE_DIR, prefix: '/console/', decorateReply: false, index: 'index.html' });
+    fastify.get('/console', (_request, reply) => reply.redirect('/console/', 301));
     registerIdempotencyHooks(fastify, db, clock);
     registerHttpMetrics(fastify, metrics);
     fastify.addHook('onSend', async (request, reply) => {

@@ -109,6 +109,12 @@ export const OPENAPI_DOCUMENT = {
       },
       get: { summary: 'List API keys', ...roles('admin'), responses: { '200': ok('keys (never the secrets)'), ...errors(401, 403) } },
     },
+    '/v1/me': {
+      get: {
+        summary: 'The caller’s key: id, name, roles, and `actor` as written in requestedBy, createdBy and approvals (the console shows actions by role)',
+        responses: { '200': ok('{ id, name, roles, actor }', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: { enum: ROLES } }, actor: { type: 'string' } } }), ...errors(401) },
+      },
+    },
     '/v1/catalog': {
       get: { summary: 'The execution-model contract: features and actions', security: [], responses: { '200': ok('catalog') } },
     },
@@ -296,7 +302,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/v1/rollouts/{id}': {
-      get: { summary: 'A rollout: phase, step, canaryWeight, analysis, abort, pendingCommand (docs/rollout-controller.md)', parameters: [idParam], responses: { '200': ok('rollout'), ...errors(401, 404) } },
+      get: { summary: 'A rollout: phase, step, canaryWeight, analysis, measurements (every live measurement per metric), abort, pendingCommand (docs/rollout-controller.md)', parameters: [idParam], responses: { '200': ok('rollout'), ...errors(401, 404) } },
     },
     '/v1/rollouts/{id}/pause': {
       post: {
@@ -440,5 +446,6 @@ export const OPENAPI_DOCUMENT = {
     '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': ok('OpenAPI 3.1') } } },
     '/docs': { get: { summary: 'Interactive API documentation', security: [], responses: { '200': { description: 'HTML' } } } },
+    '/console': { get: { summary: 'The web console (docs/console.md); redirects to /console/, whose static files are served without a key', security: [], responses: { '301': { description: 'to /console/' } } } },
   },
 } as const;

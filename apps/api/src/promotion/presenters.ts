@@ -70,6 +70,13 @@ export const presentRollout = (r: Rollout) => {
     canaryWeight: s.canaryWeight,
     pause: s.pause ? (s.pause.kind === 'step' ? { kind: 'step', until: iso(s.pause.untilMs) } : s.pause) : null,
     analysis: s.analysis ? s.analysis.metrics.map((m) => ({ ...m, stepIndex: s.analysis?.stepIndex, startedAt: iso(s.analysis?.startedAtMs), run: s.analysis?.phase })) : [],
+    /** Every live measurement taken so far, per metric, oldest first (the console charts them). */
+    measurements: Object.fromEntries(
+      Object.entries(r.liveAnalysis?.taken ?? {}).map(([metric, taken]) => [
+        metric,
+        taken.map((m) => ({ takenAt: iso(m.takenAtMs), phase: m.phase, value: m.value, lower: m.lower ?? null, upper: m.upper ?? null, samples: m.samples ?? null, message: m.message })),
+      ]),
+    ),
     abort: s.abort ? { reason: s.abort.reason, message: s.abort.message, metric: s.abort.metric, at: iso(s.abort.atMs) } : null,
     pendingCommand: r.pendingCommand ? { kind: r.pendingCommand.kind, by: r.pendingCommand.by ?? null, reason: r.pendingCommand.reason ?? null, at: r.pendingCommand.at } : null,
     createdAt: r.createdAt.toISOString(),

@@ -1,0 +1,23 @@
+// The API key lives in sessionStorage: gone when the tab closes, never in a cookie (so no CSRF surface).
+const KEY = 'airlock.apiKey';
+
+export const session = {
+  key: () => sessionStorage.getItem(KEY),
+  set: (key) => sessionStorage.setItem(KEY, key),
+  clear: () => sessionStorage.removeItem(KEY),
+  /** The signed-in key's identity ({ id, name, roles, actor }), fetched from /v1/me at sign-in. */
+  me: null,
+};
+
+/** What each button needs, mirroring the API's @Roles (the API enforces; this only hides what would be refused). */
+const ACTIONS = {
+  vote: ['risk'],
+  pause: ['quant', 'risk', 'admin'],
+  resume: ['risk', 'admin'],
+  abort: ['risk', 'admin'],
+  kill: ['risk', 'admin'],
+  audit: ['auditor', 'risk', 'admin'],
+  inventory: ['auditor', 'risk', 'admin'],
+};
+
+export const can = (action) => Boolean(session.me?.roles.some((role) => ACTIONS[action].includes(role)));
