@@ -27,8 +27,9 @@ export class RolloutService {
   }
 
   /**
-   * Stores a command for the next tick. 409 CONFLICT when the rollout is finished (Healthy/Aborted) or another
-   * command is still waiting for its tick (one at a time, so none is silently replaced).
+   * Stores a command for the next tick. 409 CONFLICT when the rollout is finished (Healthy/Aborted), when a resume
+   * finds it neither Paused nor Degraded (the controller would ignore it), or when another command is still waiting
+   * for its tick (one at a time, so none is silently replaced).
    */
   async command(actor: Principal, id: string, kind: RolloutCommandKind, reason: string | undefined): Promise<Rollout> {
     await this.get(id);
@@ -37,6 +38,9 @@ export class RolloutService {
       if (!rollout) throw new DomainError('NOT_FOUND', `rollout "${id}" not found`);
       if (rollout.status.phase === 'Healthy' || rollout.status.phase === 'Aborted') {
         throw new DomainError('CONFLICT', `the rollout is ${rollout.status.phase}: nothing to ${kind}`, { phase: rollout.status.phase });
+      }
+      if (kind === 'resume' && rollout.status.phase !== 'Paused' && rollout.status.phase !== 'Degraded') {
+        throw new DomainError('CONFLICT', `the rollout is ${rollout.status.phase}, not paused: nothing to resume`, { phase: rollout.status.phase });
       }
       if (rollout.pendingCommand) {
         throw new DomainError('CONFLICT', `a ${rollout.pendingCommand.kind} command is waiting for the controller's next tick`, { pendingCommand: rollout.pendingCommand.kind });

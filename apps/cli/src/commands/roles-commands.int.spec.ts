@@ -340,22 +340,19 @@ describe('a live rollout: resume, promote-full, kill --mode halt', () => {
     expect([twice.code, twice.out, twice.err]).toEqual([ExitCode.BadInput, '', expect.stringContaining('error CONFLICT: the rollout is Healthy')]);
   });
 
-  it('resume of a live rollout that is not paused (Progressing, measuring): accepted, then ignored by the controller', async () => {
-    // The API refuses a command only on a finished rollout (or with one waiting); the reconciler ignores a resume
-    // of a rollout neither Paused nor Degraded (a `rollout.commandIgnored` audit event), and the rollout goes on as it was.
+  it('resume of a live rollout that is not paused (Progressing, measuring): refused with CONFLICT, exit 2, nothing queued', async () => {
     await startRollout(lv.next, 'live-next.json', [{ setWeight: 20 }, { analysis: { templates: ['execution-quality'] } }, { setWeight: 100 }]);
     const live = json<{ id: string; promotionId: string }>((await airlock(auditor, ['rollout', 'status', '--deployment', LIVE, '--json'])).out);
     expect(live).toMatchObject({ phase: 'Progressing', step: 1, canaryWeight: 20, pause: null, candidate: { version: lv.next } });
     rolloutId = live.id;
 
     const resumed = await airlock(risk, ['rollout', 'resume', rolloutId, '--json']);
-    expect(resumed.code).toBe(ExitCode.Ok);
-    expect(json(resumed.out)).toMatchObject({ id: rolloutId, phase: 'Progressing', pendingCommand: { kind: 'resume' } });
-    await controller.tick();
+    expect([resumed.code, resumed.out, resumed.err]).toEqual([ExitCode.BadInput, '', expect.stringContaining('error CONFLICT: the rollout is Progressing, not paused: nothing to resume')]);
     expect(await rolloutById(rolloutId)).toMatchObject({ phase: 'Progressing', step: 1, canaryWeight: 20, pendingCommand: null });
+    await controller.tick();
     expect(await routing()).toMatchObject({ canary: { version: lv.next }, canaryWeight: 20, halted: false });
     const audit = (await t.call('GET', `/v1/audit?subject=promotion:${live.promotionId}`, { key: auditor })).body as { items: { action: string }[] };
-    expect(audit.items.map((e) => e.action)).toEqual(expect.arrayContaining(['rollout.command.resume', 'rollout.commandIgnored']));
+    expect(audit.items.map((e) => e.action)).not.toContain('rollout.command.resume');
   });
 
   it('kill --mode halt (risk): the canary is dropped and nothing is routed; the rollout ends Aborted (killed); resume-deployment lifts the halt', async () => {
