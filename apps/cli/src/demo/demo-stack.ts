@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadApiConfig, startApi, type RunningApi } from '@airlock/api';
 import { executionQualityTemplate, LIVE_METRICS, type MetricSpec } from '@airlock/core';
@@ -58,6 +59,8 @@ export async function startDemoStack(stateDir: string): Promise<DemoStack> {
     AIRLOCK_ORPHAN_SWEEP_INTERVAL_MS: '0',
   };
   const api = await startApi({ ...loadApiConfig(env), bootstrapAdminKey: adminKey });
+  // Where `airlock up` looks for a local install's admin key: `AIRLOCK_DATA_DIR=<state> npm start` serves the demo's world.
+  await writeFile(join(stateDir, 'admin-key'), `${adminKey}\n`, { mode: 0o600 });
   const shared = { db: api.db, store: api.store };
   const worker = await startWorker(loadWorkerConfig(env), { ...shared, boss: api.boss, analysisTemplates: { 'execution-quality': DEMO_ANALYSIS_TEMPLATE } });
   const runner = await startShadowRunner(loadShadowRunnerConfig(env), shared);

@@ -38,7 +38,7 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/Successful: v1 is validated/);
     expect(run.stdout).toMatch(/Successful: v2 is validated/);
     expect(run.stdout).toMatch(/shadow-passed: \d+ orders scored/);
-    expect(run.stdout).toContain('refused, 403 FORBIDDEN');
+    expect(run.stdout).toContain('refused, APPROVAL_SELF');
     expect(run.stdout).toMatch(/v2 is the new champion/);
     expect(run.stdout).toMatch(/Champion of "desk": exec-demo@2\. Rolled back: exec-demo@3/);
   });

@@ -107,11 +107,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stack = await startDemoStack(stateDir);
   try {
     const admin = new ApiClient({ url: stack.api.url, key: stack.adminKey });
-    const keyFor = async (name: string, role: string) => new ApiClient({ url: stack.api.url, key: (await admin.post<{ key: string }>('/v1/api-keys', { name, roles: [role] })).body.key });
-    const quant = await keyFor('ana (quant)', 'quant');
-    const risk = await keyFor('rui (risk officer)', 'risk');
-    const auditor = await keyFor('eve (auditor)', 'auditor');
-    say.say(`API ${stack.api.url} (docs ${stack.api.url}/docs); keys: admin, ana (quant), rui (risk officer), eve (auditor)`);
+    const keyFor = async (name: string, roles: string[]) => new ApiClient({ url: stack.api.url, key: (await admin.post<{ key: string }>('/v1/api-keys', { name, roles })).body.key });
+    // Ana leads the desk's quants and also holds risk rights: the four-eyes rules, not her roles, stop her approving her own work.
+    const quant = await keyFor('ana (quant lead)', ['quant', 'risk']);
+    const risk = await keyFor('rui (risk officer)', ['risk']);
+    const auditor = await keyFor('eve (auditor)', ['auditor']);
+    say.say(`API ${stack.api.url} (docs ${stack.api.url}/docs, console ${stack.api.url}/console)`);
+    say.say('keys: admin; ana (quant lead, also holds risk rights); rui (risk officer); eve (auditor)');
     say.done(`state in ${shown(stateDir)}`);
 
     say.begin('Registration: the desk’s day as a dataset, the model, two versions');
@@ -160,7 +162,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const plan = { steps: [{ setWeight: 5 }, { pause: { durationSeconds: 2 } }, { setWeight: 25 }, analysis, { setWeight: 50 }, analysis, { setWeight: 100 }], caps: CAPS };
     const promotion = (await quant.post<Promotion>('/v1/promotions', { model: MODEL, version: candidateVersion, deployment: DEPLOYMENT, plan })).body;
     say.say(`ana (quant) asks: 5% → pause → 25% → analysis → 50% → analysis → 100%; ${promotion.requiredApprovals} distinct risk approval(s) needed (tier low)`);
-    say.say(`ana tries to approve her own request: ${await refusal(() => quant.post(`/v1/promotions/${promotion.id}/approvals`, { decision: 'approve', comment: 'mine' }))}`);
+    say.say(`ana, who holds risk rights too, tries to approve her own request: ${await refusal(() => quant.post(`/v1/promotions/${promotion.id}/approvals`, { decision: 'approve', comment: 'mine' }))}`);
     const voted = (await risk.post<Promotion>(`/v1/promotions/${promotion.id}/approvals`, { decision: 'approve', comment: 'shadow and validation evidence reviewed' })).body;
     say.done(`rui (risk) approves: ${voted.phase} (${voted.validApprovals}/${voted.requiredApprovals}), bound to the artifact’s sha256 and the plan’s hash`);
 
@@ -207,6 +209,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `Champion of "${DEPLOYMENT}": ${MODEL}@${routing.stable.version}. Rolled back: ${MODEL}@${faultyVersion} (${bad.abort?.metric ?? bad.abort?.reason}).`,
         `Lifecycle report: ${shown(reportHtml)}`,
         `Audit chain: ${audit.events} events, verified offline with \`npx airlock audit verify ${shown(auditExport)}\`.`,
+        `To browse it in the web console: \`AIRLOCK_DATA_DIR=${shown(stateDir)} npm start -- --no-example\`, then http://127.0.0.1:8080/console with the key in ${shown(join(stateDir, 'admin-key'))}.`,
       ].join('\n'),
     );
     return { championVersion: routing.stable.version, reportHtml, reportJson, auditExport, audit, rolledBack: { version: faultyVersion, metric: bad.abort?.metric ?? null } };
@@ -356,7 +359,7 @@ async function refusal(request: () => Promise<unknown>): Promise<string> {
   try {
     await request();
   } catch (error) {
-    if (error instanceof CliError) return `refused, ${error.extra.status ?? ''} ${error.extra.code ?? ''} (${error.message})`.replace(/\s+/g, ' ');
+    if (error instanceof CliError) return `refused, ${error.extra.code ?? error.extra.status ?? ''} (${error.message})`;
     throw error;
   }
   throw new DemoFailure('a self-approval was accepted');

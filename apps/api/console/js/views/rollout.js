@@ -79,6 +79,10 @@ async function weightHistory(rollout, signal, seen) {
   }
 }
 
+/** A plan's pause step is timed (`until`) or waits for a human (`until` null); other pauses say who or why. */
+const pauseText = (p) =>
+  p.kind === 'step' ? (p.until ? `plan pause until ${when(p.until)}` : 'plan pause: until someone resumes it') : `${p.kind}${p.message ? `: ${p.message}` : ''}`;
+
 function renderLive(live, r, routing, history) {
   const canary = routing.canary ? routing.canaryWeight : 0;
   const now = Date.now();
@@ -93,7 +97,7 @@ function renderLive(live, r, routing, history) {
       ['Stable before', r.stable ? `${r.stable.model} v${r.stable.version}` : 'none'],
       ['Started', when(r.createdAt)],
       ['Finished', when(r.finishedAt)],
-      r.pause ? ['Paused', r.pause.kind === 'step' ? `plan pause until ${when(r.pause.until)}` : `${r.pause.kind}${r.pause.message ? `: ${r.pause.message}` : ''}`] : null,
+      r.pause ? ['Paused', pauseText(r.pause)] : null,
       r.pendingCommand ? ['Pending command', `${r.pendingCommand.kind} by ${r.pendingCommand.by ?? '—'} (applied on the controller's next tick)`] : null,
     ]),
     r.abort
@@ -101,10 +105,13 @@ function renderLive(live, r, routing, history) {
       : null,
     h('h2', {}, 'Routing now'),
     h('p', {}, `Deployment ${routing.deployment}, revision ${routing.revision}${routing.halted ? ' — HALTED (kill switch)' : ''}${routing.kill ? ` — killed by ${routing.kill.by ?? '—'}: ${routing.kill.reason ?? ''}` : ''}`),
-    h('div', { class: 'weights', role: 'img', 'aria-label': `Stable ${100 - canary}%, canary ${canary}%` },
-      100 - canary > 0 ? h('span', { class: 'stable', style: `width:${100 - canary}%` }, `stable ${routing.stable ? `v${routing.stable.version}` : '—'} ${100 - canary}%`) : null,
-      canary > 0 ? h('span', { class: 'canary', style: `width:${canary}%` }, `canary v${routing.canary.version} ${canary}%`) : null,
-    ),
+    // Halted, the engines send no orders at all: the bar must not show the stable version trading.
+    routing.halted
+      ? h('div', { class: 'weights', role: 'img', 'aria-label': 'Halted: no model trades' }, h('span', { class: 'halted', style: 'width:100%' }, 'halted: no model trades'))
+      : h('div', { class: 'weights', role: 'img', 'aria-label': `Stable ${100 - canary}%, canary ${canary}%` },
+          100 - canary > 0 ? h('span', { class: 'stable', style: `width:${100 - canary}%` }, `stable ${routing.stable ? `v${routing.stable.version}` : '—'} ${100 - canary}%`) : null,
+          canary > 0 ? h('span', { class: 'canary', style: `width:${canary}%` }, `canary v${routing.canary.version} ${canary}%`) : null,
+        ),
     figure('Canary weight over time', stepChart({ label: `Canary weight over time: ${history.map((p) => `${p.value}%`).join(', ')}`, points: [...history, { at: Math.max(end, history[history.length - 1].at), value: r.canaryWeight }] })),
     h('h2', {}, 'Analysis'),
     table('Current analysis run: each metric', ['template', 'metric', 'phase', 'message'],
@@ -131,6 +138,7 @@ function controlsFor(rollout, after) {
     button.disabled = true;
     try {
       await api(path, { method: 'POST', body });
+      reason.removeAttribute('aria-invalid');
       clearError();
       announce(`${button.textContent}: sent.`);
     } catch (error) {
@@ -154,7 +162,16 @@ function controlsFor(rollout, after) {
   let kill = null;
   if (can('kill')) {
     kill = h('button', { type: 'button', class: 'danger' }, 'Kill deployment');
-    kill.addEventListener('click', () => send(`/v1/deployments/${encodeURIComponent(rollout.deployment)}/kill`, { reason: reason.value.trim(), mode: mode.value }, kill));
+    kill.addEventListener('click', () => {
+      // Checked here as well as by the API, so that the message names the field in words a person reads.
+      if (!reason.value.trim()) {
+        reason.setAttribute('aria-invalid', 'true');
+        showError({ code: 'VALIDATION_FAILED', message: 'a kill needs a reason', errors: [{ field: 'reason', message: 'required: write why the deployment is killed (it is recorded in the audit trail)' }] });
+        reason.focus();
+        return;
+      }
+      void send(`/v1/deployments/${encodeURIComponent(rollout.deployment)}/kill`, { reason: reason.value.trim(), mode: mode.value }, kill);
+    });
   }
   const any = pause || resume || abort || kill;
   const element = any
