@@ -11,8 +11,8 @@ import {
 } from '@airlock/shadow';
 import { pino } from 'pino';
 import { simulateFlow, testDay, TEST_ACTIONS, TEST_FEATURES } from '../../../packages/shadow/src/testing/shadow-fixtures.js';
-import { registrationForm, startTestApi, type TestApi } from '../../api/src/testing/api-harness.js';
-import { createModel } from '../../api/src/testing/promotion-fixtures.js';
+import { startTestApi, type TestApi } from '../../api/src/testing/api-harness.js';
+import { createModel, registerWithStatus } from '../../api/src/testing/promotion-fixtures.js';
 import { startShadowRunner } from './bootstrap.js';
 import { loadShadowRunnerConfig } from './shadow-runner-config.js';
 
@@ -34,19 +34,8 @@ let stable: { model: string; version: number; sha256: string };
 let flowUri: string;
 let flowEvents: number;
 
-async function register(bytes: Uint8Array, status: 'validated' | 'shadow-passed' = 'validated'): Promise<{ version: number; sha256: string }> {
-  const res = await t.call('POST', '/v1/models/exec/versions', { key: quant, form: registrationForm(bytes, { features: TEST_FEATURES, actions: TEST_ACTIONS }) });
-  if (res.status !== 201) throw new Error(`registration failed: ${JSON.stringify(res.body)}`);
-  const { version, sha256 } = res.body as { version: number; sha256: string };
-  await t.api.db.transaction(async (uow) => {
-    const model = await uow.models.findByName('exec');
-    const row = model ? await uow.versions.find(model, version) : null;
-    if (!row) throw new Error('registered version vanished');
-    await uow.versions.setStatus(row, status);
-    await uow.audit('system', 'version.status-set-by-test', `model:exec@${version}`, { status });
-  });
-  return { version, sha256 };
-}
+const register = (bytes: Uint8Array, status: 'validated' | 'shadow-passed' = 'validated'): Promise<{ version: number; sha256: string }> =>
+  registerWithStatus(t, quant, 'exec', bytes, { features: TEST_FEATURES, actions: TEST_ACTIONS }, status);
 
 async function startSession(policy: Record<string, number>): Promise<ShadowSessionView> {
   const res = await t.call('POST', '/v1/shadows', { key: quant, json: { model: 'exec', candidates: [2, 3], deployment: 'desk', policy } });

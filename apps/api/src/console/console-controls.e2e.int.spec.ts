@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { RolloutController } from '@airlock/promotion';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openConsoleBrowser, type ConsoleBrowser } from '../testing/console-browser.js';
 import { startTestApi, type Json, type TestApi } from '../testing/api-harness.js';
 import { createModel, versionWithStatus } from '../testing/promotion-fixtures.js';
 
@@ -11,8 +10,6 @@ import { createModel, versionWithStatus } from '../testing/promotion-fixtures.js
 // waits at an indefinite plan pause (`pause: {}`), so the rollout controller only has to tick, by hand as in
 // promotion/rollouts.int.spec.ts, while the page polls. Screenshots go to test-output/console/ (20-…).
 
-const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
-const OUT = fileURLToPath(new URL('../../../../test-output/console/', import.meta.url));
 const MODEL = 'exec-ctl';
 const CAPS = { maxShareOfParentOrders: 50, maxNotionalPerOrder: 1_000_000, maxOrdersPerMinute: 60, allowedInstruments: ['*'] };
 /** 10% → wait for a human → 50% → wait for a human → 100%. */
@@ -22,16 +19,14 @@ let t: TestApi;
 let quant: string;
 let risk: string;
 let controller: RolloutController;
-let browser: Browser;
+let cb: ConsoleBrowser;
 let page: Page;
 let console_: string;
 let seed = 500;
 /** The rollout on `pause-desk`, waiting at its first indefinite pause. */
 let pausedId: string;
-/** The browser's console errors and uncaught exceptions: a journey that passes with script errors still fails. */
-const scriptErrors: string[] = [];
-
-const shot = (name: string) => page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
+const shot = (name: string) => cb.shot(name);
+const expectVisible = (locator: ReturnType<Page['locator']>, timeout?: number) => cb.expectVisible(locator, timeout);
 const routing = async (deployment: string): Promise<Json> => (await t.call('GET', `/v1/deployments/${deployment}/routing`, { key: quant })).body;
 const rollout = async (id: string): Promise<Json> => (await t.call('GET', `/v1/rollouts/${id}`, { key: quant })).body;
 
@@ -62,9 +57,7 @@ async function pausedRollout(deployment: string): Promise<Json> {
 }
 
 async function signIn(key: string): Promise<void> {
-  if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await cb.signIn(key);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
@@ -76,26 +69,19 @@ async function openRollout(id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
   t = await startTestApi();
   [quant, risk] = await Promise.all([t.keyWith('quant'), t.keyWith('risk')]);
   await createModel(t, quant, MODEL, 'low');
   // The real clock: an indefinite pause needs no time moved, and real timestamps keep the weight chart true to the page's.
   controller = new RolloutController(t.api.db, { now: () => new Date() }, { approvalTtlMs: t.config.approvalTtlMs });
   console_ = `${t.api.url}/console/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => scriptErrors.push(error.message));
-  page.on('console', (message) => {
-    // The 4xx answers these journeys provoke on purpose show as failed resource loads: not script errors.
-    if (message.type() === 'error' && !message.text().includes('Failed to load resource')) scriptErrors.push(message.text());
-  });
+  cb = await openConsoleBrowser();
+  page = cb.page;
   await page.goto(console_);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await cb?.close();
   await t?.close();
 });
 
@@ -216,17 +202,8 @@ describe('web console controls in Chromium', () => {
     await expectVisible(page.getByTestId('rollout-phase').getByText('Aborted'));
     expect(await page.getByTestId('abort').textContent()).toMatch(/^Aborted \(killed\)/);
     await shot('28-killed-halted');
-    expect(scriptErrors).toEqual([]);
+    expect(cb.scriptErrors).toEqual([]);
   });
 });
 
 /** Waits for a locator to be visible (playwright-core has no `expect`; this fails the test with Playwright's message). */
-async function expectVisible(locator: ReturnType<Page['locator']>, timeout?: number): Promise<void> {
-  try {
-    await locator.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
-  } catch (error) {
-    // What the page showed instead, kept beside the step screenshots.
-    await page.screenshot({ path: `${OUT}failed-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
-    throw error;
-  }
-}

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ShadowService } from '@airlock/shadow';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openConsoleBrowser, type ConsoleBrowser } from '../testing/console-browser.js';
 import { DAYS, GOOD, IDLE, settled, startLiveRollout, type LiveRolloutFixture } from '../testing/live-rollout-fixture.js';
 
 // The web console in a real browser (Debian's Chromium driven by playwright-core) against a real API on the
@@ -11,28 +10,19 @@ import { DAYS, GOOD, IDLE, settled, startLiveRollout, type LiveRolloutFixture } 
 // (testing/live-rollout-fixture.ts): sign-in, the approvals inbox and its four-eyes rules, a rollout watched to
 // Healthy and another watched being rolled back. Screenshots of every step go to test-output/console/.
 
-const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
-const OUT = fileURLToPath(new URL('../../../../test-output/console/', import.meta.url));
 const ANALYSIS = { analysis: { templates: ['execution-quality'] } };
 const PAUSE = { pause: { durationSeconds: 1 } };
 const GOOD_PLAN = [{ setWeight: 1 }, PAUSE, { setWeight: 5 }, PAUSE, { setWeight: 25 }, ANALYSIS, { setWeight: 50 }, ANALYSIS, { setWeight: 100 }];
 
 let fx: LiveRolloutFixture;
-let browser: Browser;
+let cb: ConsoleBrowser;
 let page: Page;
 let console_: string;
 /** The never-trading version, registered once (the same bytes again would be the same version). */
 let idleVersion: number;
-/** The browser's console errors and uncaught exceptions: a journey that passes with script errors still fails. */
-const scriptErrors: string[] = [];
-
-const shot = (name: string) => page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
-
-async function signIn(key: string): Promise<void> {
-  if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const shot = (name: string) => cb.shot(name);
+const signIn = (key: string) => cb.signIn(key);
+const expectVisible = (locator: ReturnType<Page['locator']>, timeout?: number) => cb.expectVisible(locator, timeout);
 
 /** Interactive elements without an accessible name, from Chromium's accessibility tree (Playwright's aria snapshot). */
 async function unnamedControls(): Promise<string[]> {
@@ -49,21 +39,14 @@ const unlabelledFields = () =>
 const focused = () => page.evaluate<{ text: string | null; outline: string }>(`({ text: document.activeElement?.textContent ?? null, outline: getComputedStyle(document.activeElement).outlineStyle })`);
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
   fx = await startLiveRollout('high');
   console_ = `${fx.t.api.url}/console/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => scriptErrors.push(error.message));
-  page.on('console', (message) => {
-    // 4xx answers the journeys provoke on purpose (a bad key) show as failed resource loads: not script errors.
-    if (message.type() === 'error' && !message.text().includes('Failed to load resource')) scriptErrors.push(message.text());
-  });
+  cb = await openConsoleBrowser();
+  page = cb.page;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await cb?.close();
   await fx?.close();
 });
 
@@ -201,13 +184,13 @@ describe('web console in Chromium', () => {
     expect(await unnamedControls()).toEqual([]);
     await shot('11-version-page');
     await page.evaluate(`[...document.querySelectorAll('h2')].find((h) => h.textContent === 'Validation').scrollIntoView()`);
-    await page.screenshot({ path: `${OUT}12-version-evidence-charts.png` });
+    await cb.shot('12-version-evidence-charts', { fullPage: false });
     // The printable report needs the key, so the console fetches it and opens it in a new tab.
     const [report] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Printable lifecycle report (opens a new tab)' }).click()]);
     await report.getByRole('heading', { level: 1 }).first().waitFor();
     expect(await report.title()).toContain('exec');
     await report.close();
-    expect(scriptErrors).toEqual([]);
+    expect(cb.scriptErrors).toEqual([]);
   });
 });
 
@@ -247,12 +230,3 @@ async function seedEvidence(version: number): Promise<void> {
 }
 
 /** Waits for a locator to be visible (playwright-core has no `expect`; this fails the test with Playwright's message). */
-async function expectVisible(locator: ReturnType<Page['locator']>, timeout?: number): Promise<void> {
-  try {
-    await locator.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
-  } catch (error) {
-    // What the page showed instead, kept beside the step screenshots.
-    await page.screenshot({ path: `${OUT}failed-${Date.now()}.png`, fullPage: true }).catch(() => undefined);
-    throw error;
-  }
-}

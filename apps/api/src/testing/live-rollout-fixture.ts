@@ -8,8 +8,8 @@ import { pino } from 'pino';
 // A test-only fixture (excluded from the api build, see tsconfig.json): it starts the shadow runner app beside the API.
 import { startShadowRunner, type RunningShadowRunner } from '../../../shadow-runner/src/bootstrap.js';
 import { loadShadowRunnerConfig } from '../../../shadow-runner/src/shadow-runner-config.js';
-import { registrationForm, startTestApi, type Json, type TestApi } from './api-harness.js';
-import { createModel } from './promotion-fixtures.js';
+import { startTestApi, type Json, type TestApi } from './api-harness.js';
+import { createModel, registerWithStatus } from './promotion-fixtures.js';
 
 // The whole loop of issue #6 on the machine's PostgreSQL and NATS, shared by the rollout e2e test and the web
 // console's browser test: the live-flow simulator trades deployment `desk` as its routing table says (re-read
@@ -73,19 +73,8 @@ export async function startLiveRollout(tier: 'low' | 'medium' | 'high' = 'low'):
   await createModel(t, quant, 'exec', tier);
   const controller = new RolloutController(t.api.db, { now: () => new Date() }, { approvalTtlMs: t.config.approvalTtlMs, analysisTemplates: { 'execution-quality': TEMPLATE }, analysisGraceMs: 4 * INTERVAL_MS });
 
-  const register = async (bytes: Uint8Array) => {
-    const res = await t.call('POST', '/v1/models/exec/versions', { key: quant, form: registrationForm(bytes, { features: FEATURES, actions: ACTIONS }) });
-    if (res.status !== 201) throw new Error(`registration failed: ${JSON.stringify(res.body)}`);
-    const { version, sha256 } = res.body as { version: number; sha256: string };
-    await t.api.db.transaction(async (uow) => {
-      const model = await uow.models.findByName('exec');
-      const row = model ? await uow.versions.find(model, version) : null;
-      if (!row) throw new Error('registered version vanished');
-      await uow.versions.setStatus(row, 'shadow-passed'); // stands in for validation and shadow (tested on their own)
-      await uow.audit('system', 'version.status-set-by-test', `model:exec@${version}`, { status: 'shadow-passed' });
-    });
-    return { version, sha256 };
-  };
+  // Validation and shadow are tested on their own: the versions here start shadow-passed.
+  const register = (bytes: Uint8Array) => registerWithStatus(t, quant, 'exec', bytes, { features: FEATURES, actions: ACTIONS }, 'shadow-passed');
   const request = async (version: number, steps: unknown[], key = quant) => {
     const created = await t.call('POST', '/v1/promotions', { key, json: { model: 'exec', version, deployment: 'desk', plan: { steps, caps: CAPS } } });
     if (created.status !== 201) throw new Error(`promotion request failed: ${JSON.stringify(created.body)}`);

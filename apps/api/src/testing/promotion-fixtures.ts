@@ -23,12 +23,18 @@ export async function createModel(t: TestApi, key: string, name: string, tier: '
 }
 
 /**
- * Registers a version (as `author`) and sets its status directly in the database. The status write stands in
- * for a validation run (and, later, a shadow run): this suite tests the approval rules, not the pipeline.
+ * Registers `bytes` as a version (as `author`) and sets its status directly in the database. The status write
+ * stands in for a validation run (and a shadow run): the suites using it test what comes after, not the pipeline.
  */
-export async function versionWithStatus(t: TestApi, author: string, model: string, seed: number, status: VersionStatus): Promise<{ version: number; sha256: string }> {
-  const bytes = randomMlpPolicy({ seed, features: FEATURES, actions: ACTIONS, hidden: [4] }).bytes;
-  const registered = await t.call('POST', `/v1/models/${model}/versions`, { key: author, form: registrationForm(bytes, { features: FEATURES, actions: ACTIONS }) });
+export async function registerWithStatus(
+  t: TestApi,
+  author: string,
+  model: string,
+  bytes: Uint8Array,
+  manifest: { readonly features: readonly string[]; readonly actions: readonly string[] },
+  status: VersionStatus,
+): Promise<{ version: number; sha256: string }> {
+  const registered = await t.call('POST', `/v1/models/${model}/versions`, { key: author, form: registrationForm(bytes, manifest) });
   if (registered.status !== 201) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
   const { version, sha256 } = registered.body as { version: number; sha256: string };
   if (status !== 'registered') {
@@ -42,3 +48,7 @@ export async function versionWithStatus(t: TestApi, author: string, model: strin
   }
   return { version, sha256 };
 }
+
+/** A fresh version (a seeded random MLP) of `model` with this status: see registerWithStatus. */
+export const versionWithStatus = (t: TestApi, author: string, model: string, seed: number, status: VersionStatus): Promise<{ version: number; sha256: string }> =>
+  registerWithStatus(t, author, model, randomMlpPolicy({ seed, features: FEATURES, actions: ACTIONS, hidden: [4] }).bytes, { features: FEATURES, actions: ACTIONS }, status);
