@@ -6,36 +6,55 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { verifyAuditFile } from '../commands/audit.command.js';
 
-// `npm run demo` as a user runs it: the built CLI in a child process, on embedded defaults (no services), with the
-// shared GOOG day when it is beside the project (CI has it) — to the end, exit 0, its report and audit verifying.
+// `npm run demo` as a user runs it: the built CLI in a child process, on embedded defaults (no services) — once
+// from the project (with the shared GOOG day beside it, as in CI) and once from a folder with no ../shared (the
+// synthetic fallback) — each to the end, exit 0, with its report and audit export verifying.
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-let out: string;
-let run: { code: number | null; stdout: string; stderr: string };
+const CLI = join(ROOT, 'apps/cli/bin/airlock.js');
 
-beforeAll(async () => {
-  out = await mkdtemp(join(tmpdir(), 'airlock-demo-'));
-  run = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['apps/cli/bin/airlock.js', 'demo', '--out', out], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
+interface DemoRun {
+  readonly out: string;
+  readonly code: number | null;
+  readonly stdout: string;
+}
+
+async function runDemo(cwd: string): Promise<DemoRun> {
+  const out = await mkdtemp(join(tmpdir(), 'airlock-demo-'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'demo', '--out', out], { cwd, env: { ...process.env, CI: 'true' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      if (code !== 0) console.log(`demo in ${cwd} exited ${code}\n${stdout}\n${stderr}`);
+      resolve({ out, code, stdout });
+    });
   });
-  if (run.code !== 0) console.log(`demo exited ${run.code}\n${run.stdout}\n${run.stderr}`);
-}, 400_000);
+}
 
-afterAll(async () => {
-  await rm(out, { recursive: true, force: true });
-});
+describe.each([
+  { data: 'the shared GOOG day', cwd: () => Promise.resolve(ROOT), label: /GOOG 2012-06-21, 10 levels/ },
+  { data: 'a synthetic day (no ../shared)', cwd: () => mkdtemp(join(tmpdir(), 'airlock-demo-cwd-')), label: /synthetic calm day \(seed 101\)/ },
+])('npm run demo on $data', ({ cwd, label }) => {
+  let run: DemoRun;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await cwd();
+    run = await runDemo(dir);
+  }, 400_000);
+  afterAll(async () => {
+    await rm(run.out, { recursive: true, force: true });
+    if (dir !== ROOT) await rm(dir, { recursive: true, force: true });
+  });
 
-describe('npm run demo', () => {
   it('runs every step to the end and says what happened', () => {
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(label);
     for (let step = 1; step <= 12; step++) expect(run.stdout).toContain(`[${step}/12]`);
-    expect(run.stdout).toMatch(/Successful: v1 is validated/);
+    expect(run.stdout).toMatch(/v1 is (validated|needs-review)/);
     expect(run.stdout).toMatch(/Successful: v2 is validated/);
     expect(run.stdout).toMatch(/shadow-passed: \d+ orders scored/);
     expect(run.stdout).toContain('refused, APPROVAL_SELF');
@@ -44,20 +63,22 @@ describe('npm run demo', () => {
   });
 
   it('leaves the models, a lifecycle report whose audit chain verifies, and an export that verifies offline', async () => {
-    for (const name of ['champion', 'candidate', 'faulty']) expect((await stat(join(out, 'models', `${name}.onnx`))).size).toBeGreaterThan(100);
-    const report = JSON.parse(await readFile(join(out, 'report-exec-demo-v2.json'), 'utf8'));
+    for (const name of ['champion', 'candidate', 'faulty']) expect((await stat(join(run.out, 'models', `${name}.onnx`))).size).toBeGreaterThan(100);
+    const report = JSON.parse(await readFile(join(run.out, 'report-exec-demo-v2.json'), 'utf8'));
     expect(report.identity).toMatchObject({ model: 'exec-demo', version: 2 });
     expect(report.audit.chain.ok).toBe(true);
     expect(report.validation.length).toBeGreaterThan(0);
     expect(report.shadow.length).toBeGreaterThan(0);
     expect(report.rollouts.map((r: { phase: string }) => r.phase)).toContain('Healthy');
-    expect(await readFile(join(out, 'report-exec-demo-v2.html'), 'utf8')).toContain('exec-demo');
-    const verification = await verifyAuditFile(join(out, 'audit.jsonl'));
+    expect(await readFile(join(run.out, 'report-exec-demo-v2.html'), 'utf8')).toContain('exec-demo');
+    const verification = await verifyAuditFile(join(run.out, 'audit.jsonl'));
     expect(verification.ok).toBe(true);
-    const events = (await readFile(join(out, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; subject: string; data: Record<string, unknown> });
+    const events = (await readFile(join(run.out, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; subject: string; data: Record<string, unknown> });
     expect(events.length).toBe(verification.events);
-    const aborted = events.find((e) => e.action === 'rollout.aborted');
-    expect(aborted?.data).toMatchObject({ reason: 'analysisFailed' });
+    expect(events.find((e) => e.action === 'rollout.aborted')?.data).toMatchObject({ reason: 'analysisFailed' });
     expect(events.some((e) => e.action === 'version.status-changed' && e.subject === 'model:exec-demo@2' && e.data.to === 'champion')).toBe(true);
+    // The faulty version was rejected by its failed live analysis, though it came in by an override.
+    expect(events.some((e) => e.action === 'version.status-changed' && e.subject === 'model:exec-demo@3' && e.data.to === 'rejected')).toBe(true);
+    expect((await stat(join(run.out, 'state', 'admin-key'))).mode & 0o777).toBe(0o600);
   });
 });

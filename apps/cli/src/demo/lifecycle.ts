@@ -100,6 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await writeFile(`${files[name]}.manifest.json`, `${JSON.stringify(models[name].manifest, null, 2)}\n`);
   }
   say.say(`champion  (the rule the search starts from): ${models.champion.summary}`);
+  say.say('(in-sample: the 200 training orders on the day and on its copy with spreads 2 ticks wider)');
   say.say(`candidate (best of ${models.search.iterations}, iteration ${models.search.best.iteration}):  ${models.candidate.summary}`);
   say.done(`ONNX models written to ${shown(join(options.outDir, 'models'))}/`);
 
@@ -132,7 +133,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say.done('registered: each artifact loaded in onnxruntime, its shapes checked against the manifest and probed');
 
     say.begin(`Validation of v${championVersion}: suite desk-day (400 held-out orders × 2 scenarios) against the baselines`);
-    await validate(quant, say, championVersion, 'validated');
+    // The rule is judged against every baseline; on some days it is only level with one of them (Inconclusive →
+    // needs-review). Either way it goes on: the bootstrap below is an admin override, which records the status.
+    await validate(quant, say, championVersion, ['validated', 'needs-review']);
 
     say.begin(`First deployment: v${championVersion} becomes champion of "${DEPLOYMENT}"`);
     say.say('a new deployment has no live model to shadow against: an admin overrides the shadow requirement, on the record');
@@ -142,7 +145,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say.done(`v${championVersion} is champion (rollout ${firstRollout.id.slice(0, 8)} Healthy)`);
 
     say.begin(`Validation of v${candidateVersion} against the champion v${championVersion}`);
-    await validate(quant, say, candidateVersion, 'validated');
+    await validate(quant, say, candidateVersion, ['validated']);
 
     say.begin(`Shadow: v${candidateVersion} beside the live champion on the simulated live flow (no orders sent)`);
     const shadow = (await quant.post<{ id: string }>('/v1/shadows', { model: MODEL, candidates: [candidateVersion], deployment: DEPLOYMENT, policy: SHADOW_POLICY })).body;
@@ -161,7 +164,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const analysis = { analysis: { templates: ['execution-quality'] } };
     const plan = { steps: [{ setWeight: 5 }, { pause: { durationSeconds: 2 } }, { setWeight: 25 }, analysis, { setWeight: 50 }, analysis, { setWeight: 100 }], caps: CAPS };
     const promotion = (await quant.post<Promotion>('/v1/promotions', { model: MODEL, version: candidateVersion, deployment: DEPLOYMENT, plan })).body;
-    say.say(`ana (quant) asks: 5% → pause → 25% → analysis → 50% → analysis → 100%; ${promotion.requiredApprovals} distinct risk approval(s) needed (tier low)`);
+    say.say(`ana asks: 5% → pause → 25% → analysis → 50% → analysis → 100%; ${promotion.requiredApprovals} distinct risk approval(s) needed (tier low)`);
     say.say(`ana, who holds risk rights too, tries to approve her own request: ${await refusal(() => quant.post(`/v1/promotions/${promotion.id}/approvals`, { decision: 'approve', comment: 'mine' }))}`);
     const voted = (await risk.post<Promotion>(`/v1/promotions/${promotion.id}/approvals`, { decision: 'approve', comment: 'shadow and validation evidence reviewed' })).body;
     say.done(`rui (risk) approves: ${voted.phase} (${voted.validApprovals}/${voted.requiredApprovals}), bound to the artifact’s sha256 and the plan’s hash`);
@@ -230,8 +233,8 @@ interface ShadowView {
   }[];
 }
 
-/** Starts the desk-day suite on a version, draws its shards' progress, prints its gates; fails unless `expected`. */
-async function validate(quant: ApiClient, say: Narrator, version: number, expected: string): Promise<void> {
+/** Starts the desk-day suite on a version, draws its shards' progress, prints its gates; fails unless the status is one `expected`. */
+async function validate(quant: ApiClient, say: Narrator, version: number, expected: readonly string[]): Promise<void> {
   const started = (await quant.post<{ id: string }>(`/v1/models/${MODEL}/versions/${version}/validations`, { suite: 'desk-day' })).body;
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   let run = await quant.get<ValidationRun>(`/v1/validations/${started.id}`);
@@ -247,7 +250,7 @@ async function validate(quant: ApiClient, say: Narrator, version: number, expect
     say.say(`${gate.phase.padEnd(12)} ${gate.name}: ${fmt(gate.value)}${interval}, needs ${gate.condition}${gate.reference ? ` vs ${gate.reference}` : ''}`);
   }
   const status = (await quant.get<{ status: string }>(`/v1/models/${MODEL}/versions/${version}`)).status;
-  if (status !== expected) throw new DemoFailure(`validation ended ${run.phase}; v${version} is "${status}", not "${expected}"`);
+  if (!expected.includes(status)) throw new DemoFailure(`validation ended ${run.phase}; v${version} is "${status}", not ${expected.map((e) => `"${e}"`).join(' or ')}`);
   say.done(`${run.phase}: v${version} is ${status}`);
 }
 

@@ -1,6 +1,6 @@
 import type { BatchPolicy } from '@airlock/core';
 import { buildMlpPolicy, mlpForward, type MlpSpec } from '@airlock/onnx';
-import { createRng, runBacktest, type MarketDay, type ParentOrder } from '@airlock/sim';
+import { createRng, runBacktest, widenSpread, type MarketDay, type ParentOrder } from '@airlock/sim';
 
 /** The inputs the searched policies read (catalog features) and what they answer. */
 export const TRAIN_FEATURES = ['time_remaining_frac', 'qty_remaining_frac', 'schedule_deviation', 'spread_ticks', 'imbalance_l1'] as const;
@@ -46,20 +46,31 @@ function jsPolicy(spec: MlpSpec): BatchPolicy {
   };
 }
 
-export async function evaluate(day: MarketDay, orders: readonly ParentOrder[], spec: MlpSpec, seed: number): Promise<Evaluation> {
-  const result = await runBacktest({ day, orders, strategies: { candidate: jsPolicy(spec) }, seed });
-  const ok = result.episodes.filter((e) => e.isBps !== null && e.completion !== null);
-  if (ok.length === 0) return { objective: Number.POSITIVE_INFINITY, meanIsBps: Number.NaN, meanCompletion: 0, episodes: 0, failed: result.failures.length };
+/**
+ * The markets a policy is trained on: the day as recorded, and the same day with its spread widened by
+ * TRAINING_SPREAD_WIDEN_TICKS (the validation suites' `wide-spread` stress). Without the second, a search on a
+ * day of one-tick spreads learns weights on `spread_ticks` that stop it trading when spreads widen.
+ */
+export const TRAINING_SPREAD_WIDEN_TICKS = 2;
+export const trainingMarkets = (day: MarketDay): MarketDay[] => [day, widenSpread(day, TRAINING_SPREAD_WIDEN_TICKS)];
+
+/** The policy's episodes over the orders on every market, pooled. */
+export async function evaluate(markets: readonly MarketDay[], orders: readonly ParentOrder[], spec: MlpSpec, seed: number): Promise<Evaluation> {
+  const results = await Promise.all(markets.map((day) => runBacktest({ day, orders, strategies: { candidate: jsPolicy(spec) }, seed })));
+  const ok = results.flatMap((r) => r.episodes).filter((e) => e.isBps !== null && e.completion !== null);
+  const failed = results.reduce((n, r) => n + r.failures.length, 0);
+  if (ok.length === 0) return { objective: Number.POSITIVE_INFINITY, meanIsBps: Number.NaN, meanCompletion: 0, episodes: 0, failed };
   const meanIsBps = ok.reduce((s, e) => s + (e.isBps as number), 0) / ok.length;
   const meanCompletion = ok.reduce((s, e) => s + (e.completion as number), 0) / ok.length;
-  return { objective: meanIsBps + UNFILLED_PENALTY_BPS * (1 - meanCompletion), meanIsBps, meanCompletion, episodes: ok.length, failed: result.failures.length };
+  return { objective: meanIsBps + UNFILLED_PENALTY_BPS * (1 - meanCompletion), meanIsBps, meanCompletion, episodes: ok.length, failed };
 }
 
 /**
  * A small, seeded policy search on the simulator (hill climbing with Gaussian steps that shrink over the run),
  * starting from a schedule-following policy: participation rises when behind schedule, aggression near the end.
- * Deterministic: the same day, orders, iterations and seed give the same policy. The best policy found is kept,
- * so the result is never worse than the start on these orders.
+ * Each policy is scored over the orders on the day and on its wide-spread copy (trainingMarkets). Deterministic:
+ * the same day, orders, iterations and seed give the same policy. The best policy found is kept, so the result is
+ * never worse than the start on these orders.
  */
 export async function searchPolicy(input: {
   readonly day: MarketDay;
@@ -76,14 +87,15 @@ export async function searchPolicy(input: {
   ];
   let bias = [-1, 1];
   const initialSpec = specOf(weights, bias);
-  const initial = await evaluate(input.day, input.orders, initialSpec, input.seed);
+  const markets = trainingMarkets(input.day);
+  const initial = await evaluate(markets, input.orders, initialSpec, input.seed);
   let best = { spec: initialSpec, evaluation: initial, iteration: 0 };
   for (let i = 1; i <= input.iterations; i++) {
     const scale = 2 * (1 - (i - 1) / Math.max(1, input.iterations));
     const tryWeights = weights.map((row) => row.map((w) => w + scale * rng.normal()));
     const tryBias = bias.map((b) => b + scale * rng.normal());
     const spec = specOf(tryWeights, tryBias);
-    const evaluation = await evaluate(input.day, input.orders, spec, input.seed);
+    const evaluation = await evaluate(markets, input.orders, spec, input.seed);
     if (evaluation.objective < best.evaluation.objective) {
       best = { spec, evaluation, iteration: i };
       weights = tryWeights;
