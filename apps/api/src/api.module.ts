@@ -15,6 +15,7 @@ import { AuditController } from './audit/audit.controller.js';
 import type { ApiConfig } from './config/api-config.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { ActorsController } from './keys/actors.controller.js';
 import { ApiKeysController } from './keys/api-keys.controller.js';
 import { MeController } from './keys/me.controller.js';
 import { CatalogController } from './ops/catalog.controller.js';
@@ -47,6 +48,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       controllers: [
+        ActorsController,
         ApiKeysController,
         AuditController,
         CatalogController,

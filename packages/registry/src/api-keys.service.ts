@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DomainError, ROLES, type ApiKey, type Principal, type Role } from '@airlock/core';
+import { actorOf, DomainError, ROLES, type ApiKey, type Principal, type Role } from '@airlock/core';
 import type { Database } from '@airlock/persistence';
 
 /** Keys look like `ak_<43 base64url chars>` (256 random bits); only their sha256 is stored. */
@@ -43,6 +43,15 @@ export class ApiKeysService {
    * On start: if AIRLOCK_BOOTSTRAP_ADMIN_KEY is set and no admin key exists yet, that key becomes the first admin
    * key. Safe to run on every start and on many replicas at once (the check and insert share a transaction lock).
    */
+  /**
+   * Who each actor string (`key:<id>`, as written in requestedBy, createdBy, approvals and the audit chain) is: its
+   * key's name and roles, and whether it was revoked. Never a key or its hash. For people reading the record.
+   */
+  async actors(): Promise<{ actor: string; name: string; roles: readonly string[]; revoked: boolean }[]> {
+    const keys = await this.db.read.apiKeys.list();
+    return keys.map((k) => ({ actor: actorOf({ keyId: k.id, name: k.name, roles: k.roles }), name: k.name, roles: k.roles, revoked: k.revokedAt !== null }));
+  }
+
   async bootstrapAdmin(key: string | undefined): Promise<ApiKey | null> {
     if (!key) return null;
     if (key.length < 16) {

@@ -53,6 +53,8 @@ export interface LifecycleReport {
   }[];
   readonly incidents: readonly { readonly at: string; readonly kind: string; readonly detail: string }[];
   readonly audit: { readonly events: readonly AuditEvent[]; readonly chain: ChainVerification };
+  /** Who each key named in this report is (its name and roles; never a secret): auditors read people, not ids. */
+  readonly actors: readonly { readonly actor: string; readonly name: string; readonly roles: readonly string[]; readonly revoked: boolean }[];
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -95,6 +97,12 @@ export class LifecycleReportService {
       }
     }
     incidents.sort((a, b) => a.at.localeCompare(b.at));
+
+    const named = new Set<string>([version.createdBy, ...runs.map((r) => r.requestedBy), ...events.map((e) => e.actor)]);
+    for (const p of promotions) for (const actor of [p.requestedBy, p.override?.by, ...p.approvals.map((a) => a.approver)]) if (actor) named.add(actor);
+    const actors = (await read.apiKeys.list())
+      .map((k) => ({ actor: `key:${k.id}`, name: k.name, roles: k.roles, revoked: k.revokedAt !== null }))
+      .filter((a) => named.has(a.actor));
 
     return {
       schema: 'airlock.lifecycle-report/1',
@@ -146,6 +154,7 @@ export class LifecycleReportService {
       })),
       incidents,
       audit: { events, chain },
+      actors,
     };
   }
 
@@ -213,6 +222,8 @@ ${r.promotions.map((p) => `<h3>Promotion ${esc(p.id)} to ${esc(p.deployment)} â€
 ${rollouts || '<p>No rollout.</p>'}
 <h2 id="incidents">Incidents</h2>
 ${r.incidents.length > 0 ? table(['at', 'kind', 'detail'], r.incidents.map((i) => [i.at, i.kind, i.detail])) : '<p>None.</p>'}
+<h2 id="actors">Who is who</h2>
+${r.actors.length > 0 ? table(['actor', 'key name', 'roles', 'revoked'], r.actors.map((a) => [a.actor, a.name, a.roles.join(', '), a.revoked ? 'yes' : 'no'])) : '<p>Only the platform acted.</p>'}
 <h2 id="audit">Audit events</h2>
 ${table(['seq', 'at', 'actor', 'action', 'subject', 'hash'], r.audit.events.map((e) => [e.seq, e.at, e.actor, e.action, e.subject, e.hash]))}
 </body></html>

@@ -64,8 +64,19 @@ function showChrome() {
   if (signedIn) document.getElementById('who-name').textContent = `Signed in as ${session.me.name} (${session.me.roles.join(', ')})`;
 }
 
+/** Names for the actors the pages show (a failure only leaves key ids on screen). */
+async function loadNames() {
+  try {
+    const { items } = await api('/v1/actors');
+    session.names = new Map(items.map((a) => [a.actor, a.name]));
+  } catch {
+    session.names = new Map();
+  }
+}
+
 async function onSignedIn(me) {
   session.me = me;
+  await loadNames();
   if (location.hash && location.hash !== '#/signin') await render();
   else location.hash = home();
 }
@@ -82,6 +93,7 @@ async function start() {
   if (session.key()) {
     try {
       session.me = await api('/v1/me');
+      await loadNames();
     } catch (error) {
       // A key that no longer works (revoked) sends the user back to sign in, with the reason shown.
       session.clear();

@@ -7,7 +7,20 @@ export const session = {
   clear: () => sessionStorage.removeItem(KEY),
   /** The signed-in key's identity ({ id, name, roles, actor }), fetched from /v1/me at sign-in. */
   me: null,
+  /** actor (`key:<id>`) → key name, from /v1/actors at sign-in: the record names keys, people read names. */
+  names: new Map(),
 };
+
+/**
+ * An actor as a person reads it: `ana (quant lead) · key:4ee4a187` (the short id tells apart keys with the same
+ * name), `… (you)` for the signed-in key; the raw string for the platform (`system…`) or an unknown key.
+ */
+export function who(actor) {
+  if (!actor) return '—';
+  const name = session.names.get(actor);
+  const label = name ? `${name} · ${actor.slice(0, 12)}` : actor;
+  return actor === session.me?.actor ? `${label} (you)` : label;
+}
 
 /** What each button needs, mirroring the API's @Roles (the API enforces; this only hides what would be refused). */
 const ACTIONS = {

@@ -146,7 +146,7 @@ describe('web console controls in Chromium', () => {
     await page.getByLabel(/^Reason/).fill('10% canary looks fine');
     await resume.click();
     await expectVisible(page.getByRole('status').getByText('Resume: sent.'));
-    await expectVisible(page.getByText(/^resume by key:/));
+    await expectVisible(page.getByText(/^resume by test-risk · key:\S+ \(you\)/));
     expect((await rollout(pausedId)).pendingCommand).toMatchObject({ kind: 'resume', reason: '10% canary looks fine' });
     await shot('24-resume-pending');
     // The controller's next tick applies it; the page (not reloaded) follows by polling.
@@ -194,7 +194,7 @@ describe('web console controls in Chromium', () => {
     await expectVisible(page.getByRole('status').getByText('Kill deployment: sent.'));
     expect(await page.locator('#alerts').textContent()).toBe('');
     expect(await page.getByLabel(/^Reason/).getAttribute('aria-invalid')).toBeNull();
-    await expectVisible(page.getByText(/HALTED \(kill switch\) — killed by key:.*: venue outage: stop all model flow/));
+    await expectVisible(page.getByText(/HALTED \(kill switch\) — killed by test-risk · key:\S+ \(you\): venue outage: stop all model flow/));
     await expectVisible(page.getByRole('img', { name: 'Halted: no model trades' }));
     expect(await routing('kill-desk')).toMatchObject({ halted: true, canary: null, kill: { mode: 'halt', reason: 'venue outage: stop all model flow' } });
     // The kill switch wins: the controller's next tick ends the rollout, and the page shows it.

@@ -111,7 +111,8 @@ describe('web console in Chromium', () => {
     const card = page.getByRole('region', { name: `exec v${promotion.version} → desk` });
     const rules = card.getByRole('list', { name: 'Four-eyes rules' });
     await expectVisible(rules.getByText('Tier high: 2 distinct risk approvers needed; 1 current approval received.'));
-    expect(await rules.textContent()).toContain(`The requester (${promotion.requestedBy}) may not vote.`);
+    // People, not only key ids: the requester by the key's name (and a short id to tell same-named keys apart).
+    expect(await rules.textContent()).toContain(`The requester (test-quant · ${String(promotion.requestedBy).slice(0, 12)}) may not vote.`);
     expect(await rules.textContent()).toContain('The version\'s author (');
     expect(await card.getByRole('table', { name: 'Votes' }).textContent()).toContain('first of two (API)');
     expect(await unnamedControls()).toEqual([]);

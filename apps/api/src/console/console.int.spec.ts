@@ -3,7 +3,7 @@ import { startTestApi, TEST_ADMIN_KEY, type TestApi } from '../testing/api-harne
 
 // The web console's serving (static files from apps/api/console, no key needed to load them) and /v1/me, which
 // the console reads at sign-in to show actions by role. The browser journeys are in console.e2e.int.spec.ts.
-describe('web console serving and /v1/me', () => {
+describe('web console serving, /v1/me and /v1/actors', () => {
   let t: TestApi;
   beforeAll(async () => {
     t = await startTestApi();
@@ -42,5 +42,18 @@ describe('web console serving and /v1/me', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.code).toBe('UNAUTHENTICATED');
     expect((await t.call('GET', '/v1/me', { key: 'ak_not-a-key' })).status).toBe(401);
+  });
+
+  it('GET /v1/actors names every key as the record writes it (any role); never a secret; 401 without a key', async () => {
+    const auditor = await t.keyWith('auditor');
+    const me = (await t.call('GET', '/v1/me', { key: auditor })).body;
+    const actors = await t.call('GET', '/v1/actors', { key: auditor });
+    expect(actors.status).toBe(200);
+    expect(actors.body.items).toEqual(expect.arrayContaining([{ actor: me.actor, name: 'test-auditor', roles: ['auditor'], revoked: false }]));
+    expect(actors.body.items.find((a: { roles: string[] }) => a.roles.includes('admin'))).toBeDefined();
+    const text = JSON.stringify(actors.body);
+    expect(text).not.toContain('ak_');
+    expect(text).not.toMatch(/hash/i);
+    expect((await t.call('GET', '/v1/actors', { key: null })).status).toBe(401);
   });
 });

@@ -109,6 +109,18 @@ export const OPENAPI_DOCUMENT = {
       },
       get: { summary: 'List API keys', ...roles('admin'), responses: { '200': ok('keys (never the secrets)'), ...errors(401, 403) } },
     },
+    '/v1/actors': {
+      get: {
+        summary: 'Who is who in the record: every key as `actor` (key:<id>) with its name, roles and whether it was revoked; never a secret',
+        responses: {
+          '200': ok('{ items: [{ actor, name, roles, revoked }] }', {
+            type: 'object',
+            properties: { items: { type: 'array', items: { type: 'object', properties: { actor: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: { enum: ROLES } }, revoked: { type: 'boolean' } } } } },
+          }),
+          ...errors(401),
+        },
+      },
+    },
     '/v1/me': {
       get: {
         summary: 'The caller’s key: id, name, roles, and `actor` as written in requestedBy, createdBy and approvals (the console shows actions by role)',

@@ -116,11 +116,17 @@ describe('model inventory', () => {
     const actions = ((r.audit as Json).events as Json[]).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['version.registered', 'promotion.requested', 'promotion.approved', 'shadow.started', 'shadow.completed', 'rollout.completed']));
     expect((r.audit as Json).chain).toMatchObject({ ok: true });
+    // Who is who: the requester and the approver by their keys' names, and nothing but names and roles.
+    const actors = r.actors as Json[];
+    const byActor = new Map(actors.map((a) => [a.actor, a]));
+    expect(byActor.get(approved.requestedBy as string)).toMatchObject({ name: expect.any(String), roles: expect.any(Array), revoked: false });
+    expect(byActor.get((approved.approvals as Json[])[0]!.approver as string)).toMatchObject({ roles: expect.arrayContaining(['risk']) });
+    expect(JSON.stringify(actors)).not.toContain('ak_');
 
     const html = await fetch(`${t.api.url}/v1/models/${MODEL}/versions/${stable.version}/report?format=html`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(html.headers.get('content-type')).toContain('text/html');
     const page = await html.text();
-    for (const section of ['identity', 'lineage', 'validation', 'shadow', 'approvals', 'rollouts', 'incidents', 'audit']) expect(page).toContain(`<h2 id="${section}">`);
+    for (const section of ['identity', 'lineage', 'validation', 'shadow', 'approvals', 'rollouts', 'incidents', 'actors', 'audit']) expect(page).toContain(`<h2 id="${section}">`);
     expect(page).toContain('<svg');
     expect(page).toContain('Audit chain: <strong>verified');
     expect((await t.call('GET', `/v1/models/${MODEL}/versions/999/report`, { key: auditor })).status).toBe(404);

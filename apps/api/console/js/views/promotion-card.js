@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { h, phase, replace, table, when } from '../dom.js';
 import { announce, clearError, showError } from '../notify.js';
-import { can, session } from '../session.js';
+import { can, session, who } from '../session.js';
 
 /**
  * Why the signed-in key may not vote on this promotion (null: it may). Mirrors the API's refusals in order —
@@ -16,7 +16,6 @@ export function voteBlocker(promotion, author) {
   return null;
 }
 
-const you = (actor) => (actor === session.me.actor ? `${actor} (you)` : actor);
 
 /** The four-eyes rules of one promotion, each marked met or not, from the promotion's JSON and its version's author. */
 function rules(promotion, author) {
@@ -26,8 +25,8 @@ function rules(promotion, author) {
   return h('ul', { class: 'rules', 'aria-label': 'Four-eyes rules' },
     rule(votedApprove >= promotion.requiredApprovals,
       `Tier ${promotion.tier}: ${promotion.requiredApprovals} distinct risk approver${promotion.requiredApprovals === 1 ? '' : 's'} needed; ${votedApprove} current approval${votedApprove === 1 ? '' : 's'} received.`),
-    rule(!approvers.has(promotion.requestedBy), `The requester (${you(promotion.requestedBy)}) may not vote.`),
-    rule(!author || !approvers.has(author), `The version's author (${author ? you(author) : 'unknown'}) may not vote.`),
+    rule(!approvers.has(promotion.requestedBy), `The requester (${who(promotion.requestedBy)}) may not vote.`),
+    rule(!author || !approvers.has(author), `The version's author (${author ? who(author) : 'unknown'}) may not vote.`),
     rule(true, 'Each approver votes once; a rejection needs a comment and is final.'),
     rule(true, `Votes bind the artifact sha256 and the plan hash; an approval expires after its validity window (this request closes ${when(promotion.expiresAt)}).`),
   );
@@ -46,15 +45,15 @@ export function promotionCard(promotion, { author, onChange }) {
       h('h2', { id: headingId }, `${p.model} v${p.version} → ${p.deployment}`),
       h('p', {}, 'Phase: ', phase(p.phase, { 'data-testid': 'promotion-phase' })),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Requested'), h('dd', {}, `${when(p.requestedAt)} by ${you(p.requestedBy)}`),
-        h('dt', {}, 'Version'), h('dd', {}, h('a', { href: `#/models/${p.model}/versions/${p.version}` }, `${p.model} v${p.version}`), ` · author ${author ? you(author) : '—'}`),
+        h('dt', {}, 'Requested'), h('dd', {}, `${when(p.requestedAt)} by ${who(p.requestedBy)}`),
+        h('dt', {}, 'Version'), h('dd', {}, h('a', { href: `#/models/${p.model}/versions/${p.version}` }, `${p.model} v${p.version}`), ` · author ${author ? who(author) : '—'}`),
         h('dt', {}, 'Artifact sha256'), h('dd', {}, h('code', {}, p.sha256)),
         h('dt', {}, 'Plan'), h('dd', {}, planSummary(p.plan), ' · hash ', h('code', {}, p.planHash.slice(0, 12))),
       ),
       h('h3', {}, 'Four-eyes rules'),
       rules(p, author),
       table('Votes', ['approver', 'decision', 'comment', 'at', 'valid until'],
-        p.approvals.map((a) => [you(a.approver), a.decision, a.comment || '—', when(a.at), a.expired ? `expired ${when(a.expiresAt)}` : when(a.expiresAt)]),
+        p.approvals.map((a) => [who(a.approver), a.decision, a.comment || '—', when(a.at), a.expired ? `expired ${when(a.expiresAt)}` : when(a.expiresAt)]),
         'no votes yet.'),
       voting(p),
       p.phase === 'Approved' ? h('p', {}, h('a', { href: `#/promotions/${id}` }, 'Follow its rollout')) : null,

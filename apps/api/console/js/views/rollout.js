@@ -3,7 +3,7 @@ import { facts, focusHeading, h, num, phase, replace, table, when } from '../dom
 import { barChart, figure, stepChart } from '../charts.js';
 import { announce, clearError, showError } from '../notify.js';
 import { POLL_MS, sleep } from '../poll.js';
-import { can } from '../session.js';
+import { can, who } from '../session.js';
 import { planSummary } from './promotion-card.js';
 
 const TERMINAL = new Set(['Healthy', 'Aborted']);
@@ -98,13 +98,13 @@ function renderLive(live, r, routing, history) {
       ['Started', when(r.createdAt)],
       ['Finished', when(r.finishedAt)],
       r.pause ? ['Paused', pauseText(r.pause)] : null,
-      r.pendingCommand ? ['Pending command', `${r.pendingCommand.kind} by ${r.pendingCommand.by ?? '—'} (applied on the controller's next tick)`] : null,
+      r.pendingCommand ? ['Pending command', `${r.pendingCommand.kind} by ${who(r.pendingCommand.by)} (applied on the controller's next tick)`] : null,
     ]),
     r.abort
       ? h('p', { class: 'reason', 'data-testid': 'abort' }, `Aborted (${r.abort.reason})${r.abort.metric ? ` — failing metric: ${r.abort.metric}` : ''}: ${r.abort.message}`)
       : null,
     h('h2', {}, 'Routing now'),
-    h('p', {}, `Deployment ${routing.deployment}, revision ${routing.revision}${routing.halted ? ' — HALTED (kill switch)' : ''}${routing.kill ? ` — killed by ${routing.kill.by ?? '—'}: ${routing.kill.reason ?? ''}` : ''}`),
+    h('p', {}, `Deployment ${routing.deployment}, revision ${routing.revision}${routing.halted ? ' — HALTED (kill switch)' : ''}${routing.kill ? ` — killed by ${who(routing.kill.by)}: ${routing.kill.reason ?? ''}` : ''}`),
     // Halted, the engines send no orders at all: the bar must not show the stable version trading.
     routing.halted
       ? h('div', { class: 'weights', role: 'img', 'aria-label': 'Halted: no model trades' }, h('span', { class: 'halted', style: 'width:100%' }, 'halted: no model trades'))

@@ -2,6 +2,7 @@ import { api, openHtml } from '../api.js';
 import { showError } from '../notify.js';
 import { facts, focusHeading, h, num, phase, replace, table, when } from '../dom.js';
 import { barChart, figure, stepChart, thresholdOf } from '../charts.js';
+import { who } from '../session.js';
 
 /**
  * A version's page, from its lifecycle report (JSON): identity, lineage, validation gates and per-scenario IS,
@@ -21,7 +22,7 @@ export async function versionView(main, [model, version], { signal }) {
       ['Status', phase(id.status)],
       ['sha256', h('code', {}, id.sha256)],
       ['Size', `${id.sizeBytes} bytes`],
-      ['Registered', `${when(id.registeredAt)} by ${id.registeredBy}`],
+      ['Registered', `${when(id.registeredAt)} by ${who(id.registeredBy)}`],
       ['Owner', id.owner],
       ['Tier', id.tier],
       ['Asset class', id.assetClass],
@@ -37,9 +38,9 @@ export async function versionView(main, [model, version], { signal }) {
         h('a', { href: `#/promotions/${p.id}` }, p.id.slice(0, 8)),
         p.deployment,
         phase(p.phase),
-        `${when(p.requestedAt)} by ${p.requestedBy}`,
+        `${when(p.requestedAt)} by ${who(p.requestedBy)}`,
         when(p.decidedAt),
-        p.approvals.length === 0 ? 'none' : h('ul', {}, p.approvals.map((a) => h('li', {}, `${a.decision} by ${a.approver} at ${when(a.at)}${a.comment ? `: “${a.comment}”` : ''}`))),
+        p.approvals.length === 0 ? 'none' : h('ul', {}, p.approvals.map((a) => h('li', {}, `${a.decision} by ${who(a.approver)} at ${when(a.at)}${a.comment ? `: “${a.comment}”` : ''}`))),
       ]),
       'never promoted.'),
     h('h2', {}, 'Rollouts'),
@@ -49,7 +50,7 @@ export async function versionView(main, [model, version], { signal }) {
     h('h2', {}, 'Audit trail'),
     h('p', {}, report.audit.chain.ok ? `The audit chain verifies (${report.audit.chain.events} events).` : h('span', { class: 'reason' }, `The audit chain is BROKEN at event ${report.audit.chain.brokenAt}.`)),
     table('Audit events of this version, its promotions and shadow sessions', ['seq', 'at', 'actor', 'action', 'subject', 'data'],
-      report.audit.events.map((e) => [String(e.seq), when(e.at), e.actor, e.action, e.subject, h('code', {}, JSON.stringify(e.data))])),
+      report.audit.events.map((e) => [String(e.seq), when(e.at), who(e.actor), e.action, e.subject, h('code', {}, JSON.stringify(e.data))])),
   );
   focusHeading(main);
 }
@@ -83,7 +84,7 @@ function validationRun(r, run) {
   const perScenario = Object.entries(run?.report?.perScenario ?? {}).map(([scenario, row]) => [scenario, ordered(row, run.report.references ?? [])]);
   return h('section', { 'aria-label': `Validation run ${r.runId}` },
     h('h3', {}, 'Run ', h('code', {}, r.runId.slice(0, 8)), ': ', phase(r.phase)),
-    h('p', {}, `Requested by ${r.requestedBy}, finished ${when(r.finishedAt)}${r.error ? ` — error: ${r.error}` : ''}. `),
+    h('p', {}, `Requested by ${who(r.requestedBy)}, finished ${when(r.finishedAt)}${r.error ? ` — error: ${r.error}` : ''}. `),
     h('p', {}, htmlButton('Evidence summary (opens a new tab)', `/v1/validations/${r.runId}/report`)),
     table('Gates', ['gate', 'phase', 'value', 'condition', 'message'], r.gates.map((g) => [g.name, phase(g.phase), num(g.value), g.condition ?? '—', g.message])),
     gateCharts('Gate value against its threshold', r.gates),
