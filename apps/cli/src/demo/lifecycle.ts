@@ -140,7 +140,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say.begin(`First deployment: v${championVersion} becomes champion of "${DEPLOYMENT}"`);
     say.say('a new deployment has no live model to shadow against: an admin overrides the shadow requirement, on the record');
     const first = (await admin.post<Promotion>('/v1/promotions', { model: MODEL, version: championVersion, deployment: DEPLOYMENT, plan: { steps: [{ setWeight: 100 }], caps: CAPS }, override: { reason: 'bootstrap of a new deployment: no live model to shadow against' } })).body;
-    await risk.post(`/v1/promotions/${first.id}/approvals`, { decision: 'approve', comment: 'first model of the desk; validated' });
+    await risk.post(`/v1/promotions/${first.id}/approvals`, { decision: 'approve', comment: 'first model of the desk; evidence reviewed' });
     const firstRollout = await waitForRollout(quant, first.id, (r) => r.phase === 'Healthy');
     say.done(`v${championVersion} is champion (rollout ${firstRollout.id.slice(0, 8)} Healthy)`);
 
@@ -149,7 +149,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     say.begin(`Shadow: v${candidateVersion} beside the live champion on the simulated live flow (no orders sent)`);
     const shadow = (await quant.post<{ id: string }>('/v1/shadows', { model: MODEL, candidates: [candidateVersion], deployment: DEPLOYMENT, policy: SHADOW_POLICY })).body;
-    await trade(stack, quant, asSession(data.day, 1), { orders: generateParentOrders(data.day, { count: 400, seed: 31, idPrefix: 's-' }), speed: 'max' }, async () => {
+    // Each live run replays the day as the next session date (the runner tells sessions apart by date).
+    const sessions = { next: 1 };
+    await trade(stack, quant, asSession(data.day, sessions.next++), { orders: generateParentOrders(data.day, { count: 400, seed: 31, idPrefix: 's-' }), speed: 'max' }, async () => {
       const s = await quant.get<ShadowView>(`/v1/shadows/${shadow.id}`);
       say.progress('scored orders', s.candidates[0]?.metrics.orders ?? 0, SHADOW_POLICY.orders, `phase ${s.phase}`);
       return s.phase !== 'Running';
@@ -170,7 +172,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say.done(`rui (risk) approves: ${voted.phase} (${voted.validApprovals}/${voted.requiredApprovals}), bound to the artifact’s sha256 and the plan’s hash`);
 
     say.begin(`Phased canary of v${candidateVersion} with live analysis every ${DEMO_ANALYSIS_INTERVAL_MS / 1000} s`);
-    const good = await canary(stack, quant, risk, data.day, 2, promotion.id, say);
+    const good = await canary(stack, quant, risk, data.day, sessions, promotion.id, say);
     if (good.phase !== 'Healthy') throw new DemoFailure(`the canary ended ${good.phase}: ${good.abort?.message ?? ''}`);
     say.done(`v${candidateVersion} is the new champion (rollout Healthy, step ${good.step}/${good.steps})`);
 
@@ -186,7 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     })).body;
     say.say('an admin requests it as a hotfix (shadow skipped, on the record); rui (risk) approves it');
     await risk.post(`/v1/promotions/${hotfix.id}/approvals`, { decision: 'approve', comment: 'hotfix procedure; canary gates apply' });
-    const bad = await canary(stack, quant, risk, data.day, 3, hotfix.id, say);
+    const bad = await canary(stack, quant, risk, data.day, sessions, hotfix.id, say);
     if (bad.phase !== 'Aborted') throw new DemoFailure(`the faulty canary ended ${bad.phase}, not rolled back`);
     const routing = await quant.get<{ stable: { version: number } }>(`/v1/deployments/${DEPLOYMENT}/routing`);
     say.done(`rolled back: ${bad.abort?.message ?? bad.abort?.reason}; all flow on v${routing.stable.version} again`);
@@ -304,13 +306,14 @@ async function settleShadow(api: ApiClient, id: string, say: Narrator): Promise<
   }
 }
 
-/** Trades sessions (each the next business day) until the promotion's rollout ends, narrating weights and measurements. */
-async function canary(stack: DemoStack, api: ApiClient, risk: ApiClient, day: MarketDay, firstSession: number, promotionId: string, say: Narrator): Promise<Rollout> {
+/** Trades sessions (each the next date, from `sessions.next`) until the promotion's rollout ends, narrating weights and measurements. */
+async function canary(stack: DemoStack, api: ApiClient, risk: ApiClient, day: MarketDay, sessions: { next: number }, promotionId: string, say: Narrator): Promise<Rollout> {
   let seen = '';
   let rollout: Rollout | undefined;
   let resumes = 0;
   const settled = (r: Rollout | undefined) => r !== undefined && (r.phase === 'Healthy' || r.phase === 'Aborted' || r.phase === 'Degraded' || (r.phase === 'Paused' && r.pause?.kind !== 'step'));
-  for (let session = firstSession; session < firstSession + 4 && !settled(rollout); session++) {
+  for (let tries = 0; tries < 4 && !settled(rollout); tries++) {
+    const session = sessions.next++;
     const orders = generateParentOrders(day, { count: CANARY_ORDERS, seed: 100 + session, idPrefix: `c${session}-` });
     await trade(stack, api, asSession(day, session), { orders, speed: 1000 }, async () => {
       rollout = (await api.get<{ items: Rollout[] }>('/v1/rollouts', { deployment: DEPLOYMENT, limit: 100 })).items.find((r) => r.promotionId === promotionId);
