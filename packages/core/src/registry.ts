@@ -92,3 +92,13 @@ export interface Principal {
 /** How an actor is written in the audit chain and in created_by columns. */
 export const actorOf = (principal: Principal | 'system'): string =>
   principal === 'system' ? 'system' : `key:${principal.keyId}`;
+
+/** Who an actor string is, for people reading the record: the key's name and roles, never a secret. */
+export interface ActorRecord {
+  readonly actor: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly revoked: boolean;
+}
+
+export const actorRecord = (key: ApiKey): ActorRecord => ({ actor: actorOf({ keyId: key.id, name: key.name, roles: key.roles }), name: key.name, roles: key.roles, revoked: key.revokedAt !== null });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { actorOf, DomainError, ROLES, type ApiKey, type Principal, type Role } from '@airlock/core';
+import { actorRecord, DomainError, ROLES, type ActorRecord, type ApiKey, type Principal, type Role } from '@airlock/core';
 import type { Database } from '@airlock/persistence';
 
 /** Keys look like `ak_<43 base64url chars>` (256 random bits); only their sha256 is stored. */
@@ -47,9 +47,8 @@ export class ApiKeysService {
    * Who each actor string (`key:<id>`, as written in requestedBy, createdBy, approvals and the audit chain) is: its
    * key's name and roles, and whether it was revoked. Never a key or its hash. For people reading the record.
    */
-  async actors(): Promise<{ actor: string; name: string; roles: readonly string[]; revoked: boolean }[]> {
-    const keys = await this.db.read.apiKeys.list();
-    return keys.map((k) => ({ actor: actorOf({ keyId: k.id, name: k.name, roles: k.roles }), name: k.name, roles: k.roles, revoked: k.revokedAt !== null }));
+  async actors(): Promise<ActorRecord[]> {
+    return (await this.db.read.apiKeys.list()).map(actorRecord);
   }
 
   async bootstrapAdmin(key: string | undefined): Promise<ApiKey | null> {

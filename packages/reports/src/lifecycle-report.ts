@@ -1,4 +1,4 @@
-import { AuditChainVerifier, DomainError, type AuditEvent, type ChainVerification, type ModelVersion } from '@airlock/core';
+import { actorRecord, AuditChainVerifier, DomainError, type ActorRecord, type AuditEvent, type ChainVerification, type ModelVersion } from '@airlock/core';
 import type { Database } from '@airlock/persistence';
 
 /**
@@ -54,7 +54,7 @@ export interface LifecycleReport {
   readonly incidents: readonly { readonly at: string; readonly kind: string; readonly detail: string }[];
   readonly audit: { readonly events: readonly AuditEvent[]; readonly chain: ChainVerification };
   /** Who each key named in this report is (its name and roles; never a secret): auditors read people, not ids. */
-  readonly actors: readonly { readonly actor: string; readonly name: string; readonly roles: readonly string[]; readonly revoked: boolean }[];
+  readonly actors: readonly ActorRecord[];
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -100,9 +100,7 @@ export class LifecycleReportService {
 
     const named = new Set<string>([version.createdBy, ...runs.map((r) => r.requestedBy), ...events.map((e) => e.actor)]);
     for (const p of promotions) for (const actor of [p.requestedBy, p.override?.by, ...p.approvals.map((a) => a.approver)]) if (actor) named.add(actor);
-    const actors = (await read.apiKeys.list())
-      .map((k) => ({ actor: `key:${k.id}`, name: k.name, roles: k.roles, revoked: k.revokedAt !== null }))
-      .filter((a) => named.has(a.actor));
+    const actors = (await read.apiKeys.list()).map(actorRecord).filter((a) => named.has(a.actor));
 
     return {
       schema: 'airlock.lifecycle-report/1',
